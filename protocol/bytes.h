@@ -1,0 +1,41 @@
+// Byte buffers and big-endian field access, as the Kafka protocol and the log files use.
+#pragma once
+
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace sluice {
+
+using Bytes = std::vector<std::byte>;
+using ByteView = std::span<const std::byte>;
+using MutableByteView = std::span<std::byte>;
+
+inline ByteView as_bytes(std::string_view s) {
+  return {reinterpret_cast<const std::byte*>(s.data()), s.size()};
+}
+inline std::string_view as_chars(ByteView b) {
+  return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
+
+// REQUIRES: p points at sizeof(T) readable bytes.
+template <typename T>
+T load_be(const std::byte* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  if constexpr (std::endian::native == std::endian::little && sizeof(T) > 1) v = std::byteswap(v);
+  return v;
+}
+
+// REQUIRES: p points at sizeof(T) writable bytes.
+template <typename T>
+void store_be(std::byte* p, T v) {
+  if constexpr (std::endian::native == std::endian::little && sizeof(T) > 1) v = std::byteswap(v);
+  std::memcpy(p, &v, sizeof(T));
+}
+
+}  // namespace sluice
