@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs every Debian package Sluice's build, tests and tools need. Idempotent: installs only
+# what is missing. Runs apt-get directly as root, through sudo otherwise.
+set -euo pipefail
+
+packages=(
+  # build
+  cmake ninja-build ccache g++ pkg-config
+  # libraries (Boost 1.81: Outcome now, Asio 1.26 for the broker; Debian's default 1.74 is too old)
+  libboost1.81-dev libspdlog-dev zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev
+  # tests
+  libgtest-dev libgmock-dev python3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+  [ "$status" = "installed" ] || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+if [ "$(id -u)" -eq 0 ]; then
+  as_root=()
+elif command -v sudo >/dev/null 2>&1; then
+  as_root=(sudo)
+else
+  echo "install-deps: not root and no sudo; as root run: apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -qq
+"${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
