@@ -22,19 +22,30 @@ inline std::string_view as_chars(ByteView b) {
   return {reinterpret_cast<const char*>(b.data()), b.size()};
 }
 
+namespace detail {
+// std::byteswap is C++23; g++ 12 in C++20 mode lacks it.
+template <typename T>
+constexpr T byte_swap(T v) {
+  if constexpr (sizeof(T) == 2) return static_cast<T>(__builtin_bswap16(static_cast<uint16_t>(v)));
+  if constexpr (sizeof(T) == 4) return static_cast<T>(__builtin_bswap32(static_cast<uint32_t>(v)));
+  if constexpr (sizeof(T) == 8) return static_cast<T>(__builtin_bswap64(static_cast<uint64_t>(v)));
+  return v;
+}
+}  // namespace detail
+
 // REQUIRES: p points at sizeof(T) readable bytes.
 template <typename T>
 T load_be(const std::byte* p) {
   T v;
   std::memcpy(&v, p, sizeof(T));
-  if constexpr (std::endian::native == std::endian::little && sizeof(T) > 1) v = std::byteswap(v);
+  if constexpr (std::endian::native == std::endian::little && sizeof(T) > 1) v = detail::byte_swap(v);
   return v;
 }
 
 // REQUIRES: p points at sizeof(T) writable bytes.
 template <typename T>
 void store_be(std::byte* p, T v) {
-  if constexpr (std::endian::native == std::endian::little && sizeof(T) > 1) v = std::byteswap(v);
+  if constexpr (std::endian::native == std::endian::little && sizeof(T) > 1) v = detail::byte_swap(v);
   std::memcpy(p, &v, sizeof(T));
 }
 
