@@ -58,5 +58,20 @@ TEST(Crc32c, HardwareAndPortableAgreeOnEveryLengthAndAlignment) {
   }
 }
 
+// Lengths on both sides of the three-stream steps (3 x 256 and 3 x 8192 bytes), large inputs,
+// and a running CRC carried in, so the joined streams are checked against the plain tables.
+TEST(Crc32c, HardwareThreeStreamPathMatchesPortableAroundEveryStepSize) {
+  if (!crc32c_hardware_available()) GTEST_SKIP() << "no SSE4.2 on this CPU";
+  const Bytes data = random_bytes((size_t{1} << 20) + 64);
+  for (size_t length : {767, 768, 769, 1543, 1536 + 5, 24575, 24576, 24577, 49152 + 768 + 7, 100003,
+                        (1 << 20) + 3}) {
+    for (size_t start : {0, 3}) {
+      const ByteView v = ByteView(data).subspan(start, length);
+      ASSERT_EQ(crc32c_hardware(v), crc32c_portable(v)) << "length " << length;
+      ASSERT_EQ(crc32c_hardware(v, 0x12345678), crc32c_portable(v, 0x12345678)) << "length " << length;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace sluice::protocol
