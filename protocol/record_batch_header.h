@@ -23,6 +23,7 @@ inline constexpr size_t kRecordBatchHeaderSize = 61;
 inline constexpr size_t kMagicOffset = 16;             // where every Kafka message format puts magic
 inline constexpr size_t kCrcOffset = 17;
 inline constexpr size_t kAttributesOffset = 21;       // first byte the CRC covers
+inline constexpr size_t kMaxTimestampOffset = 35;
 inline constexpr int8_t kMagicV2 = 2;
 
 enum class CompressionType : int8_t { none = 0, gzip = 1, snappy = 2, lz4 = 3, zstd = 4 };

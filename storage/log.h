@@ -17,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 #include "protocol/bytes.h"
 #include "protocol/result.h"
@@ -80,6 +81,8 @@ class Log {
   Result<FileSlice> read(Offset start, int64_t max_bytes, std::optional<Offset> max_offset,
                          bool min_one_batch) const;
   // The first offset whose timestamp is >= `target`, via the time index; nullopt if none.
+  // ListOffsets' special targets answer (-1, log_start_offset) for -2 and (-1, log_end_offset)
+  // for -1.
   Result<std::optional<TimestampAndOffset>> fetch_offset_by_timestamp(TimestampMs target) const;
 
   [[nodiscard]] Offset log_start_offset() const;
@@ -119,6 +122,8 @@ class Log {
   [[nodiscard]] const TopicPartition& topic_partition() const { return tp_; }
   [[nodiscard]] int64_t size_in_bytes() const;
   [[nodiscard]] int segment_count() const;
+  // Base offsets of the segments, oldest first (the last is the active segment).
+  [[nodiscard]] std::vector<Offset> segment_base_offsets() const;
   // The leader-epoch cache of this log (leader-epoch-checkpoint in the partition dir).
   [[nodiscard]] LeaderEpochFileCache& leader_epoch_cache();
 
