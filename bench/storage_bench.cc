@@ -26,6 +26,7 @@
 #include <spdlog/spdlog.h>
 
 #include "protocol/batch_iterator.h"
+#include "protocol/logging.h"
 #include "protocol/record_batch_builder.h"
 #include "storage/log.h"
 
@@ -212,7 +213,7 @@ void run(const Options& o, size_t batch_bytes) {
 
 int main(int argc, char** argv) {
   Options o = parse_args(argc, argv);
-  spdlog::set_level(spdlog::level::warn);
+  (void)init_logging("warn");
   for (size_t batch_bytes : {size_t{16} << 10, size_t{1} << 20}) run(o, batch_bytes);
   return 0;
 }
