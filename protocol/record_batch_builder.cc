@@ -10,9 +10,6 @@
 namespace sluice::protocol {
 namespace {
 
-constexpr int16_t kTimestampTypeBit = 0x08;
-constexpr int16_t kTransactionalBit = 0x10;
-constexpr int16_t kControlBit = 0x20;
 
 std::optional<Bytes> copy(std::optional<ByteView> v) {
   if (!v) return std::nullopt;
@@ -21,9 +18,9 @@ std::optional<Bytes> copy(std::optional<ByteView> v) {
 
 int16_t attributes_of(const BatchSettings& s) {
   int16_t a = static_cast<int16_t>(s.compression);
-  if (s.timestamp_type == TimestampType::log_append_time) a |= kTimestampTypeBit;
-  if (s.transactional) a |= kTransactionalBit;
-  if (s.control) a |= kControlBit;
+  if (s.timestamp_type == TimestampType::log_append_time) a |= kLogAppendTimeFlag;
+  if (s.transactional) a |= kTransactionalFlag;
+  if (s.control) a |= kControlFlag;
   return a;
 }
 

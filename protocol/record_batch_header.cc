@@ -55,7 +55,7 @@ Result<RecordBatchHeader> RecordBatchHeader::parse(ByteView bytes, size_t max_ba
   RecordBatchHeader h = read_fields(bytes.data());
   if (h.batch_length < kMinBatchLength) return Errc::malformed;
   if (h.size_in_bytes() > max_batch_size) return Errc::too_large;
-  if ((h.attributes & 0x7) > static_cast<int>(CompressionType::zstd)) {
+  if ((h.attributes & kCompressionMask) > static_cast<int>(CompressionType::zstd)) {
     return Errc::unsupported_compression;
   }
   if (h.last_offset_delta < 0 || h.record_count < 0) return Errc::invalid_record;
@@ -106,6 +106,14 @@ void set_partition_leader_epoch(MutableByteView batch, LeaderEpoch epoch) {
   SLUICE_ASSERT(batch.size() >= kRecordBatchHeaderSize, "batch of {} bytes has no header",
                 batch.size());
   store_be<int32_t>(batch.data() + kLeaderEpochOffset, epoch.value());
+}
+
+void set_log_append_time(MutableByteView batch, TimestampMs now) {
+  SLUICE_ASSERT(batch.size() >= kRecordBatchHeaderSize, "batch of {} bytes", batch.size());
+  const auto attributes = load_be<int16_t>(batch.data() + kAttributesOffset);
+  store_be<int16_t>(batch.data() + kAttributesOffset, static_cast<int16_t>(attributes | kLogAppendTimeFlag));
+  store_be<int64_t>(batch.data() + kMaxTimestampOffset, now.value());
+  update_crc(batch);
 }
 
 }  // namespace sluice::protocol

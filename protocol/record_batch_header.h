@@ -23,8 +23,13 @@ inline constexpr size_t kRecordBatchHeaderSize = 61;
 inline constexpr size_t kMagicOffset = 16;             // where every Kafka message format puts magic
 inline constexpr size_t kCrcOffset = 17;
 inline constexpr size_t kAttributesOffset = 21;       // first byte the CRC covers
-inline constexpr size_t kMaxTimestampOffset = 35;
 inline constexpr int8_t kMagicV2 = 2;
+
+// Attribute bits (int16 at byte 21).
+inline constexpr int16_t kCompressionMask = 0x07;
+inline constexpr int16_t kLogAppendTimeFlag = 0x08;
+inline constexpr int16_t kTransactionalFlag = 0x10;
+inline constexpr int16_t kControlFlag = 0x20;
 
 enum class CompressionType : int8_t { none = 0, gzip = 1, snappy = 2, lz4 = 3, zstd = 4 };
 enum class TimestampType : int8_t { create_time = 0, log_append_time = 1 };
@@ -47,12 +52,12 @@ struct RecordBatchHeader {
   [[nodiscard]] size_t size_in_bytes() const { return static_cast<size_t>(batch_length) + kLogOverhead; }
   [[nodiscard]] Offset last_offset() const { return base_offset + last_offset_delta; }
   [[nodiscard]] Offset next_offset() const { return last_offset() + 1; }
-  [[nodiscard]] CompressionType compression() const { return static_cast<CompressionType>(attributes & 0x7); }
+  [[nodiscard]] CompressionType compression() const { return static_cast<CompressionType>(attributes & kCompressionMask); }
   [[nodiscard]] TimestampType timestamp_type() const {
-    return (attributes & 0x8) != 0 ? TimestampType::log_append_time : TimestampType::create_time;
+    return (attributes & kLogAppendTimeFlag) != 0 ? TimestampType::log_append_time : TimestampType::create_time;
   }
-  [[nodiscard]] bool is_transactional() const { return (attributes & 0x10) != 0; }
-  [[nodiscard]] bool is_control() const { return (attributes & 0x20) != 0; }
+  [[nodiscard]] bool is_transactional() const { return (attributes & kTransactionalFlag) != 0; }
+  [[nodiscard]] bool is_control() const { return (attributes & kControlFlag) != 0; }
 
   // Decodes the header at the front of `bytes` (which may hold more than one batch). Checks that
   // 61 bytes are present, magic is 2 (unsupported_magic for 0/1 message sets), batchLength is at
@@ -71,5 +76,9 @@ void update_crc(MutableByteView batch);
 // In-place rewrites of the fields outside the CRC. REQUIRES: batch.size() >= kRecordBatchHeaderSize.
 void set_base_offset(MutableByteView batch, Offset base);
 void set_partition_leader_epoch(MutableByteView batch, LeaderEpoch epoch);
+// Marks a whole batch LogAppendTime with maxTimestamp = `now` (what a broker does for topics with
+// message.timestamp.type=LogAppendTime) and recomputes the CRC, which covers both fields.
+// REQUIRES: batch holds exactly one whole batch.
+void set_log_append_time(MutableByteView batch, TimestampMs now);
 
 }  // namespace sluice::protocol

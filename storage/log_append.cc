@@ -68,9 +68,7 @@ void assign_offsets(MutableByteView batches, Offset next, LeaderEpoch epoch, Tim
     protocol::set_partition_leader_epoch(batch, epoch);
     TimestampMs max_ts = h.max_timestamp;
     if (log_append_time != kNoTimestamp) {
-      store_be<int16_t>(batch.data() + protocol::kAttributesOffset, static_cast<int16_t>(h.attributes | 0x8));
-      store_be<int64_t>(batch.data() + protocol::kMaxTimestampOffset, log_append_time.value());
-      protocol::update_crc(batch);
+      protocol::set_log_append_time(batch, log_append_time);
       max_ts = log_append_time;
     }
     const Offset last = next + h.last_offset_delta;
