@@ -21,6 +21,8 @@ class ProtocolCategory final : public std::error_category {
       case Errc::unsupported_compression: return "unsupported compression codec";
       case Errc::decompression_failed: return "compressed records could not be decompressed";
       case Errc::too_large: return "size over the allowed limit";
+      case Errc::unknown_api_key: return "unknown API key";
+      case Errc::unsupported_version: return "unsupported API version";
     }
     return "unknown protocol error " + std::to_string(value);
   }

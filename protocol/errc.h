@@ -15,6 +15,8 @@ enum class Errc {
   unsupported_compression,   // compression attribute 5..7
   decompression_failed,      // a codec rejected the compressed bytes
   too_large,                 // a declared or decompressed size is over the allowed limit
+  unknown_api_key,           // a request header names an API this broker does not know
+  unsupported_version,       // a request version outside the API's supported range
 };
 
 const std::error_category& protocol_category();
