@@ -14,6 +14,7 @@ if(NOT TARGET Snappy::snappy)
 endif()
 pkg_check_modules(LZ4 REQUIRED IMPORTED_TARGET liblz4)
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
+pkg_check_modules(ISAL REQUIRED IMPORTED_TARGET libisal)
 
 if(SLUICE_BUILD_TESTS)
   find_package(GTest REQUIRED)

@@ -1,19 +1,21 @@
 // CRC-32C two ways. The portable path is slicing-by-8: eight 256-entry tables let one step fold
 // eight input bytes with eight lookups instead of eight dependent shift/lookup rounds. The
-// hardware path uses SSE4.2's crc32 instruction (same polynomial), 8 bytes per instruction, in
-// three interleaved streams for long inputs.
+// hardware path is Intel's ISA-L (libisal), which picks the best of its kernels the CPU has:
+// carry-less multiply folding (PCLMULQDQ, VPCLMULQDQ with AVX-512) or the SSE4.2 crc32
+// instruction. The leader checks the CRC of every appended batch, so this sits on the produce
+// path: ISA-L ran at 58-66 GB/s here, against 27 GB/s for our own three-stream crc32 loop
+// (which the crc32 instruction's one-per-cycle issue rate caps) and ~2 GB/s for the tables.
 // Which one crc32c() uses is decided once, on first use.
 #include "protocol/crc32c.h"
 
+#include <isa-l/crc.h>
+
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstring>
 
 #include "protocol/assert.h"
-
-#if defined(__x86_64__)
-#include <nmmintrin.h>
-#endif
 
 namespace sluice::protocol {
 namespace {
@@ -47,76 +49,6 @@ uint64_t load_le64(const std::byte* p) {
 uint32_t fold_byte(uint32_t crc, std::byte b) {
   return (crc >> 8) ^ kTables[0][(crc ^ std::to_integer<uint32_t>(b)) & 0xFF];
 }
-
-// The crc32 instruction has a latency of three cycles but a throughput of one, so one stream
-// of data leaves two thirds of the unit idle. Long inputs are therefore cut into three equal
-// runs whose CRCs are computed interleaved, then joined: by linearity, the CRC register after
-// A||B equals shift(register after A, |B|) ^ (register after B started from 0), where shift
-// appends |B| zero bytes. A shift by a fixed length is a linear map on 32 bits, kept as four
-// 256-entry tables (one per register byte).
-class ZeroShift {
- public:
-  explicit ZeroShift(size_t zero_bytes) {
-    std::array<uint32_t, 32> column{};  // the map applied to each single-bit register
-    for (size_t bit = 0; bit < 32; ++bit) {
-      uint32_t r = uint32_t{1} << bit;
-      for (size_t i = 0; i < zero_bytes; ++i) r = (r >> 8) ^ kTables[0][r & 0xFF];
-      column[bit] = r;
-    }
-    for (size_t k = 0; k < 4; ++k) {
-      for (uint32_t b = 0; b < 256; ++b) {
-        uint32_t v = 0;
-        for (size_t bit = 0; bit < 8; ++bit) {
-          if ((b >> bit) & 1) v ^= column[8 * k + bit];
-        }
-        table_[k][b] = v;
-      }
-    }
-  }
-  [[nodiscard]] uint32_t apply(uint32_t r) const {
-    return table_[0][r & 0xFF] ^ table_[1][(r >> 8) & 0xFF] ^ table_[2][(r >> 16) & 0xFF] ^ table_[3][r >> 24];
-  }
-
- private:
-  std::array<std::array<uint32_t, 256>, 4> table_{};
-};
-
-#if defined(__x86_64__)
-constexpr size_t kLongRun = 8192;  // bytes per stream: 24 KiB per three-way step
-constexpr size_t kShortRun = 256;  // for the tail of large inputs and medium-sized ones
-
-uint64_t load_u64(const std::byte* p) {
-  uint64_t word;
-  std::memcpy(&word, p, sizeof word);  // the instruction takes a little-endian word, as x86 is
-  return word;
-}
-
-// Folds 3 * run bytes at p into register r, three streams at a time. REQUIRES: run % 8 == 0.
-__attribute__((target("sse4.2"))) uint64_t three_way(uint64_t r, const std::byte* p, size_t run,
-                                                     const ZeroShift& shift) {
-  uint64_t c0 = r, c1 = 0, c2 = 0;
-  for (size_t i = 0; i < run; i += 8) {
-    c0 = _mm_crc32_u64(c0, load_u64(p + i));
-    c1 = _mm_crc32_u64(c1, load_u64(p + run + i));
-    c2 = _mm_crc32_u64(c2, load_u64(p + 2 * run + i));
-  }
-  uint32_t joined = shift.apply(static_cast<uint32_t>(c0)) ^ static_cast<uint32_t>(c1);
-  return shift.apply(joined) ^ static_cast<uint32_t>(c2);
-}
-
-__attribute__((target("sse4.2"))) uint32_t hardware_update(ByteView data, uint32_t crc) {
-  static const ZeroShift long_shift(kLongRun), short_shift(kShortRun);
-  const std::byte* p = data.data();
-  size_t n = data.size();
-  uint64_t c = ~crc;
-  for (; n >= 3 * kLongRun; p += 3 * kLongRun, n -= 3 * kLongRun) c = three_way(c, p, kLongRun, long_shift);
-  for (; n >= 3 * kShortRun; p += 3 * kShortRun, n -= 3 * kShortRun) c = three_way(c, p, kShortRun, short_shift);
-  for (; n >= 8; p += 8, n -= 8) c = _mm_crc32_u64(c, load_u64(p));
-  auto c32 = static_cast<uint32_t>(c);
-  for (; n > 0; ++p, --n) c32 = _mm_crc32_u8(c32, std::to_integer<uint8_t>(*p));
-  return ~c32;
-}
-#endif
 
 using CrcFunction = uint32_t (*)(ByteView, uint32_t);
 
@@ -156,11 +88,16 @@ bool crc32c_hardware_available() {
 
 uint32_t crc32c_hardware(ByteView data, uint32_t crc) {
   SLUICE_ASSERT(crc32c_hardware_available(), "crc32c_hardware called on a CPU without SSE4.2");
-#if defined(__x86_64__)
-  return hardware_update(data, crc);
-#else
-  return crc32c_portable(data, crc);
-#endif
+  // ISA-L works on the raw register (no initial or final inversion) and an int length.
+  uint32_t reg = ~crc;
+  const auto* p = reinterpret_cast<const unsigned char*>(data.data());
+  for (size_t left = data.size(); left > 0;) {
+    const size_t n = std::min<size_t>(left, size_t{1} << 30);
+    reg = crc32_iscsi(const_cast<unsigned char*>(p), static_cast<int>(n), reg);
+    p += n;
+    left -= n;
+  }
+  return ~reg;
 }
 
 uint32_t crc32c(ByteView data, uint32_t crc) {

@@ -1,6 +1,7 @@
 // CRC-32C (Castagnoli; reflected polynomial 0x82F63B78, init and final XOR 0xFFFFFFFF), the
-// checksum of v2 record batches. Uses the SSE4.2 crc32 instruction when the CPU has it and a
-// portable slicing-by-8 table otherwise; both are exposed so tests can check each.
+// checksum of v2 record batches. Uses hardware (ISA-L's carry-less-multiply and crc32
+// instruction kernels) when the CPU has SSE4.2 and a portable slicing-by-8 table otherwise;
+// both are exposed so tests can check each.
 #pragma once
 
 #include <cstdint>

@@ -8,6 +8,8 @@ packages=(
   cmake ninja-build ccache g++ pkg-config
   # libraries (Boost 1.81: Outcome now, Asio 1.26 for the broker; Debian's default 1.74 is too old)
   libboost1.81-dev libspdlog-dev zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev
+  # ISA-L: CRC-32C with PCLMULQDQ/AVX-512 folding, twice our own crc32-instruction loop
+  libisal-dev
   # tests
   libgtest-dev libgmock-dev python3
 )
