@@ -10,8 +10,13 @@ packages=(
   libboost1.81-dev libspdlog-dev zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev
   # ISA-L: CRC-32C with PCLMULQDQ/AVX-512 folding, twice our own crc32-instruction loop
   libisal-dev
+  # coordination: the ZooKeeper C client and JSON for Kafka's znodes
+  libzookeeper-mt-dev nlohmann-json3-dev
   # tests
   libgtest-dev libgmock-dev python3
+  # integration tests run a private ZooKeeper server from this package's jars (no service:
+  # that would be `zookeeperd`); it needs a Java runtime
+  zookeeper default-jre-headless
 )
 
 missing=()

@@ -1,0 +1,68 @@
+// KafkaZkClient: topics, partition state and topic configs.
+#include "coordination/kafka_zk_client.h"
+#include "coordination/kafka_zk_json.h"
+
+namespace sluice::coordination {
+
+asio::awaitable<Result<std::vector<std::string>>> KafkaZkClient::get_all_topics() {
+  co_return co_await zk_.get_children(zk_paths::kBrokerTopics);
+}
+
+asio::awaitable<Status> KafkaZkClient::create_topic_assignment(std::string topic, TopicAssignment assignment) {
+  co_return co_await create_recursive(zk_paths::topic(topic), kafka_json::encode_topic_assignment(assignment));
+}
+
+asio::awaitable<Result<ZkVersion>> KafkaZkClient::set_topic_assignment(std::string topic, TopicAssignment assignment,
+                                                                       ZkVersion expected) {
+  BOOST_OUTCOME_CO_TRY(const ZNodeStat stat, co_await zk_.set_data(zk_paths::topic(topic),
+                                                                   kafka_json::encode_topic_assignment(assignment),
+                                                                   expected));
+  co_return stat.version;
+}
+
+asio::awaitable<Result<VersionedTopicAssignment>> KafkaZkClient::get_topic_assignment(std::string topic) {
+  BOOST_OUTCOME_CO_TRY(const NodeData node, co_await zk_.get_data(zk_paths::topic(topic)));
+  BOOST_OUTCOME_CO_TRY(TopicAssignment assignment, kafka_json::decode_topic_assignment(node.data));
+  co_return VersionedTopicAssignment{std::move(assignment), node.stat.version};
+}
+
+asio::awaitable<Result<ZkVersion>> KafkaZkClient::create_partition_state(TopicPartition tp,
+                                                                         LeaderIsrAndControllerEpoch state) {
+  BOOST_OUTCOME_CO_TRY(co_await create_recursive(zk_paths::partition_state(tp), kafka_json::encode_partition_state(state)));
+  co_return ZkVersion(0);
+}
+
+asio::awaitable<Result<LeaderIsrAndControllerEpoch>> KafkaZkClient::get_partition_state(TopicPartition tp) {
+  BOOST_OUTCOME_CO_TRY(const NodeData node, co_await zk_.get_data(zk_paths::partition_state(tp)));
+  co_return kafka_json::decode_partition_state(node.data, node.stat.version);
+}
+
+asio::awaitable<Result<ZkVersion>> KafkaZkClient::update_partition_state(TopicPartition tp,
+                                                                         LeaderIsrAndControllerEpoch state,
+                                                                         ZkVersion expected) {
+  BOOST_OUTCOME_CO_TRY(const ZNodeStat stat, co_await zk_.set_data(zk_paths::partition_state(tp),
+                                                                   kafka_json::encode_partition_state(state),
+                                                                   expected));
+  co_return stat.version;
+}
+
+asio::awaitable<Status> KafkaZkClient::set_topic_config(std::string topic, TopicConfig config) {
+  const std::string path = zk_paths::topic_config(topic);
+  Bytes json = kafka_json::encode_topic_config(config);
+  const auto set = co_await zk_.set_data(path, json, kMatchAnyVersion);
+  if (set || set.error() != Errc::no_node) co_return set ? ok() : Status(set.error());
+  const Status created = co_await create_recursive(path, json);
+  if (created || created.error() != Errc::node_exists) co_return created;
+  // Created concurrently: overwrite, as the last writer wins in Kafka too.
+  BOOST_OUTCOME_CO_TRY(co_await zk_.set_data(path, std::move(json), kMatchAnyVersion));
+  co_return ok();
+}
+
+asio::awaitable<Result<TopicConfig>> KafkaZkClient::get_topic_config(std::string topic) {
+  auto node = co_await zk_.get_data(zk_paths::topic_config(topic));
+  if (!node && node.error() == Errc::no_node) co_return TopicConfig{};
+  if (!node) co_return node.error();
+  co_return kafka_json::decode_topic_config(node.value().data);
+}
+
+}  // namespace sluice::coordination
