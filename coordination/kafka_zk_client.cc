@@ -24,7 +24,7 @@ const std::vector<std::string>& KafkaZkClient::persistent_paths() {
 
 asio::awaitable<Status> KafkaZkClient::create_top_level_paths() {
   for (const std::string& path : persistent_paths()) {
-    BOOST_OUTCOME_CO_TRY(co_await ensure_path(path));
+    SLUICE_CO_TRY(co_await ensure_path(path));
   }
   co_return ok();
 }
@@ -77,7 +77,7 @@ asio::awaitable<Result<std::string>> KafkaZkClient::get_or_create_cluster_id() {
   if (created) co_return proposed;
   if (created.error() != Errc::node_exists) co_return created.error();
   // Another broker won the race: its id is the cluster's.
-  BOOST_OUTCOME_CO_TRY(const NodeData winner, co_await zk_.get_data(zk_paths::kClusterId));
+  SLUICE_CO_TRY(const NodeData winner, co_await zk_.get_data(zk_paths::kClusterId));
   co_return kafka_json::decode_cluster_id(winner.data);
 }
 
@@ -99,19 +99,19 @@ asio::awaitable<Result<int64_t>> KafkaZkClient::register_broker(BrokerInfo broke
 }
 
 asio::awaitable<Result<int64_t>> KafkaZkClient::existing_registration(std::string path) {
-  BOOST_OUTCOME_CO_TRY(const NodeData node, co_await zk_.get_data(path));
+  SLUICE_CO_TRY(const NodeData node, co_await zk_.get_data(path));
   if (node.stat.ephemeral_owner == zk_.session_id()) co_return node.stat.czxid;
   spdlog::error("broker id at {} is registered by another session (0x{:x})", path, node.stat.ephemeral_owner);
   co_return Errc::node_exists;
 }
 
 asio::awaitable<Result<BrokerInfo>> KafkaZkClient::get_broker(BrokerId id) {
-  BOOST_OUTCOME_CO_TRY(const NodeData node, co_await zk_.get_data(zk_paths::broker(id)));
+  SLUICE_CO_TRY(const NodeData node, co_await zk_.get_data(zk_paths::broker(id)));
   co_return kafka_json::decode_broker(id, node.stat.czxid, node.data);
 }
 
 asio::awaitable<Result<std::vector<BrokerInfo>>> KafkaZkClient::get_all_brokers() {
-  BOOST_OUTCOME_CO_TRY(const auto names, co_await zk_.get_children(zk_paths::kBrokerIds));
+  SLUICE_CO_TRY(const auto names, co_await zk_.get_children(zk_paths::kBrokerIds));
   std::vector<BrokerInfo> brokers;
   for (const std::string& name : names) {
     int32_t id = 0;

@@ -14,33 +14,33 @@ asio::awaitable<Status> KafkaZkClient::create_topic_assignment(std::string topic
 
 asio::awaitable<Result<ZkVersion>> KafkaZkClient::set_topic_assignment(std::string topic, TopicAssignment assignment,
                                                                        ZkVersion expected) {
-  BOOST_OUTCOME_CO_TRY(const ZNodeStat stat, co_await zk_.set_data(zk_paths::topic(topic),
+  SLUICE_CO_TRY(const ZNodeStat stat, co_await zk_.set_data(zk_paths::topic(topic),
                                                                    kafka_json::encode_topic_assignment(assignment),
                                                                    expected));
   co_return stat.version;
 }
 
 asio::awaitable<Result<VersionedTopicAssignment>> KafkaZkClient::get_topic_assignment(std::string topic) {
-  BOOST_OUTCOME_CO_TRY(const NodeData node, co_await zk_.get_data(zk_paths::topic(topic)));
-  BOOST_OUTCOME_CO_TRY(TopicAssignment assignment, kafka_json::decode_topic_assignment(node.data));
+  SLUICE_CO_TRY(const NodeData node, co_await zk_.get_data(zk_paths::topic(topic)));
+  SLUICE_CO_TRY(TopicAssignment assignment, kafka_json::decode_topic_assignment(node.data));
   co_return VersionedTopicAssignment{std::move(assignment), node.stat.version};
 }
 
 asio::awaitable<Result<ZkVersion>> KafkaZkClient::create_partition_state(TopicPartition tp,
                                                                          LeaderIsrAndControllerEpoch state) {
-  BOOST_OUTCOME_CO_TRY(co_await create_recursive(zk_paths::partition_state(tp), kafka_json::encode_partition_state(state)));
+  SLUICE_CO_TRY(co_await create_recursive(zk_paths::partition_state(tp), kafka_json::encode_partition_state(state)));
   co_return ZkVersion(0);
 }
 
 asio::awaitable<Result<LeaderIsrAndControllerEpoch>> KafkaZkClient::get_partition_state(TopicPartition tp) {
-  BOOST_OUTCOME_CO_TRY(const NodeData node, co_await zk_.get_data(zk_paths::partition_state(tp)));
+  SLUICE_CO_TRY(const NodeData node, co_await zk_.get_data(zk_paths::partition_state(tp)));
   co_return kafka_json::decode_partition_state(node.data, node.stat.version);
 }
 
 asio::awaitable<Result<ZkVersion>> KafkaZkClient::update_partition_state(TopicPartition tp,
                                                                          LeaderIsrAndControllerEpoch state,
                                                                          ZkVersion expected) {
-  BOOST_OUTCOME_CO_TRY(const ZNodeStat stat, co_await zk_.set_data(zk_paths::partition_state(tp),
+  SLUICE_CO_TRY(const ZNodeStat stat, co_await zk_.set_data(zk_paths::partition_state(tp),
                                                                    kafka_json::encode_partition_state(state),
                                                                    expected));
   co_return stat.version;
@@ -54,7 +54,7 @@ asio::awaitable<Status> KafkaZkClient::set_topic_config(std::string topic, Topic
   const Status created = co_await create_recursive(path, json);
   if (created || created.error() != Errc::node_exists) co_return created;
   // Created concurrently: overwrite, as the last writer wins in Kafka too.
-  BOOST_OUTCOME_CO_TRY(co_await zk_.set_data(path, std::move(json), kMatchAnyVersion));
+  SLUICE_CO_TRY(co_await zk_.set_data(path, std::move(json), kMatchAnyVersion));
   co_return ok();
 }
 

@@ -56,7 +56,7 @@ std::optional<Status> connect_verdict(SessionState state) {
 }  // namespace
 
 asio::awaitable<Status> ZooKeeperClient::connect() {
-  BOOST_OUTCOME_CO_TRY(open_session_if_none());
+  SLUICE_CO_TRY(open_session_if_none());
   const auto executor = co_await asio::this_coro::executor;
   auto waiter = std::make_shared<StateChannel>(executor, 8);
   if (with_session([&](ZkSession& s) { s.context->add_state_waiter(waiter); return ZOK; }) != ZOK) {
@@ -100,8 +100,8 @@ int64_t ZooKeeperClient::session_id() const {
 void ZooKeeperClient::set_session_listener(SessionListener listener) { listener_->set(std::move(listener)); }
 
 asio::awaitable<Result<std::string>> ZooKeeperClient::create(std::string path, Bytes data, CreateMode mode) {
-  BOOST_OUTCOME_CO_TRY(check_path(path));
-  BOOST_OUTCOME_CO_TRY(const ZooBuffer buffer, zoo_buffer(data));
+  SLUICE_CO_TRY(check_path(path));
+  SLUICE_CO_TRY(const ZooBuffer buffer, zoo_buffer(data));
   const auto permit = co_await in_flight_->acquire();
   co_return co_await async_zk<std::string>([&](PendingOp<std::string>* op) {
     return with_session([&](ZkSession& s) {
@@ -112,7 +112,7 @@ asio::awaitable<Result<std::string>> ZooKeeperClient::create(std::string path, B
 }
 
 asio::awaitable<Result<NodeData>> ZooKeeperClient::get_data(std::string path) {
-  BOOST_OUTCOME_CO_TRY(check_path(path));
+  SLUICE_CO_TRY(check_path(path));
   const auto permit = co_await in_flight_->acquire();
   co_return co_await async_zk<NodeData>([&](PendingOp<NodeData>* op) {
     return with_session([&](ZkSession& s) { return zoo_aget(s.handle.get(), path.c_str(), 0, &on_get_data, op); });
@@ -120,7 +120,7 @@ asio::awaitable<Result<NodeData>> ZooKeeperClient::get_data(std::string path) {
 }
 
 asio::awaitable<Result<NodeData>> ZooKeeperClient::get_data(std::string path, Watcher watcher) {
-  BOOST_OUTCOME_CO_TRY(check_path(path));
+  SLUICE_CO_TRY(check_path(path));
   const auto permit = co_await in_flight_->acquire();
   co_return co_await async_zk<NodeData>([&](PendingOp<NodeData>* op) {
     return with_session([&](ZkSession& s) {
@@ -131,8 +131,8 @@ asio::awaitable<Result<NodeData>> ZooKeeperClient::get_data(std::string path, Wa
 }
 
 asio::awaitable<Result<ZNodeStat>> ZooKeeperClient::set_data(std::string path, Bytes data, ZkVersion expected) {
-  BOOST_OUTCOME_CO_TRY(check_path(path));
-  BOOST_OUTCOME_CO_TRY(const ZooBuffer buffer, zoo_buffer(data));
+  SLUICE_CO_TRY(check_path(path));
+  SLUICE_CO_TRY(const ZooBuffer buffer, zoo_buffer(data));
   const auto permit = co_await in_flight_->acquire();
   co_return co_await async_zk<ZNodeStat>([&](PendingOp<ZNodeStat>* op) {
     return with_session([&](ZkSession& s) {
@@ -142,7 +142,7 @@ asio::awaitable<Result<ZNodeStat>> ZooKeeperClient::set_data(std::string path, B
 }
 
 asio::awaitable<Status> ZooKeeperClient::remove(std::string path, ZkVersion expected) {
-  BOOST_OUTCOME_CO_TRY(check_path(path));
+  SLUICE_CO_TRY(check_path(path));
   const auto permit = co_await in_flight_->acquire();
   co_return co_await async_zk<void>([&](PendingOp<void>* op) {
     return with_session([&](ZkSession& s) {
@@ -152,7 +152,7 @@ asio::awaitable<Status> ZooKeeperClient::remove(std::string path, ZkVersion expe
 }
 
 asio::awaitable<Result<std::optional<ZNodeStat>>> ZooKeeperClient::exists(std::string path) {
-  BOOST_OUTCOME_CO_TRY(check_path(path));
+  SLUICE_CO_TRY(check_path(path));
   using T = std::optional<ZNodeStat>;
   const auto permit = co_await in_flight_->acquire();
   co_return co_await async_zk<T>([&](PendingOp<T>* op) {
@@ -161,7 +161,7 @@ asio::awaitable<Result<std::optional<ZNodeStat>>> ZooKeeperClient::exists(std::s
 }
 
 asio::awaitable<Result<std::optional<ZNodeStat>>> ZooKeeperClient::exists(std::string path, Watcher watcher) {
-  BOOST_OUTCOME_CO_TRY(check_path(path));
+  SLUICE_CO_TRY(check_path(path));
   using T = std::optional<ZNodeStat>;
   const auto permit = co_await in_flight_->acquire();
   co_return co_await async_zk<T>([&](PendingOp<T>* op) {
@@ -173,7 +173,7 @@ asio::awaitable<Result<std::optional<ZNodeStat>>> ZooKeeperClient::exists(std::s
 }
 
 asio::awaitable<Result<std::vector<std::string>>> ZooKeeperClient::get_children(std::string path) {
-  BOOST_OUTCOME_CO_TRY(check_path(path));
+  SLUICE_CO_TRY(check_path(path));
   using T = std::vector<std::string>;
   const auto permit = co_await in_flight_->acquire();
   co_return co_await async_zk<T>([&](PendingOp<T>* op) {
@@ -184,7 +184,7 @@ asio::awaitable<Result<std::vector<std::string>>> ZooKeeperClient::get_children(
 }
 
 asio::awaitable<Result<std::vector<std::string>>> ZooKeeperClient::get_children(std::string path, Watcher watcher) {
-  BOOST_OUTCOME_CO_TRY(check_path(path));
+  SLUICE_CO_TRY(check_path(path));
   using T = std::vector<std::string>;
   const auto permit = co_await in_flight_->acquire();
   co_return co_await async_zk<T>([&](PendingOp<T>* op) {

@@ -22,3 +22,5 @@ inline Status ok() { return outcome::success(); }
 
 // SLUICE_TRY(auto x, expr) / SLUICE_TRY(expr): return the error of expr, if any, from the caller.
 #define SLUICE_TRY BOOST_OUTCOME_TRY
+// The same inside a coroutine (co_return instead of return).
+#define SLUICE_CO_TRY BOOST_OUTCOME_CO_TRY

@@ -12,8 +12,8 @@ packages=(
   libisal-dev
   # coordination: the ZooKeeper C client and JSON for Kafka's znodes
   libzookeeper-mt-dev nlohmann-json3-dev
-  # tests
-  libgtest-dev libgmock-dev python3
+  # tests; clang's libFuzzer for the request-decoder fuzz run
+  libgtest-dev libgmock-dev python3 clang libclang-rt-14-dev
   # integration tests run a private ZooKeeper server from this package's jars (no service:
   # that would be `zookeeperd`); it needs a Java runtime
   zookeeper default-jre-headless
