@@ -1,0 +1,199 @@
+#include "broker/kafka_config.h"
+
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "broker/tests/test_client.h"
+
+namespace sluice::broker {
+namespace {
+
+Properties minimal(Properties extra = {}) {
+  Properties p{{"broker.id", "0"}, {"zookeeper.connect", "127.0.0.1:2181"}};
+  for (auto& [k, v] : extra) p[k] = v;
+  return p;
+}
+
+KafkaConfig parse_ok(const Properties& p) {
+  auto config = KafkaConfig::from_properties(p);
+  EXPECT_TRUE(config) << (config ? "" : config.error().message);
+  return config ? config.value() : KafkaConfig{};
+}
+
+std::string parse_error(const Properties& p) {
+  auto config = KafkaConfig::from_properties(p);
+  EXPECT_FALSE(config);
+  return config ? "" : config.error().message;
+}
+
+TEST(KafkaConfig, DefaultsAreKafkas) {
+  const KafkaConfig c = parse_ok(minimal());
+  ASSERT_EQ(c.listeners.size(), 1u);
+  EXPECT_EQ(c.listeners[0].to_string(), "PLAINTEXT://:9092");
+  EXPECT_EQ(c.advertised_listeners, c.listeners);
+  EXPECT_EQ(c.log_dirs, std::vector<std::filesystem::path>{"/tmp/kafka-logs"});
+  EXPECT_EQ(c.zookeeper_session_timeout_ms, 18000);
+  EXPECT_EQ(c.zookeeper_connection_timeout_ms, 18000);
+  EXPECT_EQ(c.num_partitions, 1);
+  EXPECT_EQ(c.default_replication_factor, 1);
+  EXPECT_TRUE(c.auto_create_topics_enable);
+  EXPECT_EQ(c.socket_request_max_bytes, 104857600);
+  EXPECT_EQ(c.log_config.max_message_bytes, 1048588);
+  EXPECT_EQ(c.log_config.retention_ms, 168LL * 3600 * 1000);
+  EXPECT_EQ(c.log_config.segment_ms, 168LL * 3600 * 1000);
+  EXPECT_EQ(c.log_config.segment_bytes, 1073741824);
+  EXPECT_EQ(c.log_config.retention_bytes, -1);
+  EXPECT_EQ(c.log_level, "info");
+  EXPECT_FALSE(c.unclean_leader_election_enable);
+  EXPECT_EQ(c.group_max_session_timeout_ms, 1800000);
+}
+
+TEST(KafkaConfig, ReadsServerKeys) {
+  const KafkaConfig c = parse_ok(minimal({{"broker.id", "7"},
+                                          {"listeners", "PLAINTEXT://:9092, PLAINTEXT://[::1]:9093"},
+                                          {"advertised.listeners", "PLAINTEXT://broker7.example:9092"},
+                                          {"zookeeper.connect", "zk1:2181,zk2,zk3:2182/sluice/a"},
+                                          {"zookeeper.session.timeout.ms", "6000"},
+                                          {"auto.create.topics.enable", "false"},
+                                          {"log.level", "debug"}}));
+  EXPECT_EQ(c.broker_id, BrokerId(7));
+  ASSERT_EQ(c.listeners.size(), 2u);
+  EXPECT_EQ(c.listeners[1].host, "::1");
+  EXPECT_EQ(c.listeners[1].to_string(), "PLAINTEXT://[::1]:9093");
+  EXPECT_EQ(c.advertised_listeners.at(0).host, "broker7.example");
+  EXPECT_EQ(c.zookeeper_connect.chroot, "/sluice/a");
+  EXPECT_EQ(c.zookeeper_connect.to_string(), "zk1:2181,zk2:2181,zk3:2182/sluice/a");
+  EXPECT_EQ(c.zookeeper_connection_timeout_ms, 6000);  // follows the session timeout
+  EXPECT_FALSE(c.auto_create_topics_enable);
+  EXPECT_EQ(c.log_level, "debug");
+}
+
+TEST(KafkaConfig, RetentionPrefersMsThenMinutesThenHours) {
+  EXPECT_EQ(parse_ok(minimal({{"log.retention.hours", "2"}})).log_config.retention_ms, 7'200'000);
+  EXPECT_EQ(parse_ok(minimal({{"log.retention.hours", "2"}, {"log.retention.minutes", "3"}})).log_config.retention_ms,
+            180'000);
+  const Properties all_three{{"log.retention.hours", "2"}, {"log.retention.minutes", "3"}, {"log.retention.ms", "5"}};
+  EXPECT_EQ(parse_ok(minimal(all_three)).log_config.retention_ms, 5);
+  EXPECT_EQ(parse_ok(minimal({{"log.retention.ms", "-5"}})).log_config.retention_ms, -1);
+  EXPECT_EQ(parse_ok(minimal({{"log.retention.hours", "-1"}})).log_config.retention_ms, -1);
+  EXPECT_EQ(parse_ok(minimal({{"log.roll.hours", "1"}, {"log.roll.ms", "1000"}})).log_config.segment_ms, 1000);
+}
+
+TEST(KafkaConfig, LogDirsBeatsLogDir) {
+  EXPECT_EQ(parse_ok(minimal({{"log.dir", "/a"}})).log_dirs, std::vector<std::filesystem::path>{"/a"});
+  const KafkaConfig c = parse_ok(minimal({{"log.dir", "/a"}, {"log.dirs", " /b , /c,"}}));
+  EXPECT_EQ(c.log_dirs, (std::vector<std::filesystem::path>{"/b", "/c"}));
+}
+
+TEST(KafkaConfig, LogKeysProduceTheLogManagerConfig) {
+  const KafkaConfig c = parse_ok(minimal({{"log.dirs", "/d1,/d2"},
+                                          {"log.segment.bytes", "1048576"},
+                                          {"log.index.size.max.bytes", "4096"},
+                                          {"log.index.interval.bytes", "100"},
+                                          {"log.retention.bytes", "5000000"},
+                                          {"log.flush.interval.messages", "10"},
+                                          {"log.flush.interval.ms", "1000"},
+                                          {"message.max.bytes", "2000"},
+                                          {"min.insync.replicas", "2"},
+                                          {"compression.type", "zstd"},
+                                          {"log.message.timestamp.type", "LogAppendTime"},
+                                          {"num.recovery.threads.per.data.dir", "4"},
+                                          {"log.retention.check.interval.ms", "1000"},
+                                          {"log.flush.offset.checkpoint.interval.ms", "2000"},
+                                          {"replica.high.watermark.checkpoint.interval.ms", "3000"}}));
+  const storage::LogManagerConfig m = c.log_manager_config();
+  EXPECT_EQ(m.log_dirs.size(), 2u);
+  EXPECT_EQ(m.default_config.segment_bytes, 1048576);
+  EXPECT_EQ(m.default_config.segment_index_bytes, 4096);
+  EXPECT_EQ(m.default_config.index_interval_bytes, 100);
+  EXPECT_EQ(m.default_config.retention_bytes, 5000000);
+  EXPECT_EQ(m.default_config.flush_messages, 10);
+  EXPECT_EQ(m.default_config.flush_ms, 1000);
+  EXPECT_EQ(m.default_config.max_message_bytes, 2000);
+  EXPECT_EQ(m.default_config.min_insync_replicas, 2);
+  EXPECT_EQ(m.default_config.compression, storage::TopicCompression::zstd);
+  EXPECT_EQ(m.default_config.timestamp_type, protocol::TimestampType::log_append_time);
+  EXPECT_EQ(m.num_recovery_threads_per_data_dir, 4);
+  EXPECT_EQ(m.retention_check_interval_ms, 1000);
+  EXPECT_EQ(m.recovery_point_checkpoint_interval_ms, 2000);
+  EXPECT_EQ(m.high_watermark_checkpoint_interval_ms, 3000);
+}
+
+struct BadValue {
+  const char* key;
+  const char* value;
+};
+
+TEST(KafkaConfig, InvalidValuesAreRefusedNamingTheKey) {
+  const BadValue cases[] = {
+      {"broker.id", "abc"},          {"broker.id", "-1"},
+      {"num.partitions", "0"},       {"num.partitions", "99999999999"},
+      {"auto.create.topics.enable", "yes"},
+      {"listeners", "SSL://:9093"},  {"listeners", "PLAINTEXT://host:99999"},
+      {"listeners", "localhost:9092"},
+      {"listeners", "PLAINTEXT://:9092,PLAINTEXT://127.0.0.1:9092"},
+      {"zookeeper.connect", ""},     {"zookeeper.connect", "zk:2181//x"},
+      {"zookeeper.connect", "zk:port"},
+      {"log.level", "verbose"},      {"log.segment.bytes", "10"},
+      {"log.segment.bytes", "3000000000"},
+      {"compression.type", "brotli"},
+      {"log.cleanup.policy", "compact"},
+      {"log.message.timestamp.type", "Now"},
+      {"socket.request.max.bytes", "0"},
+      {"log.dirs", ""},              {"log.retention.ms", "1h"},
+      {"default.replication.factor", "40000"},
+  };
+  for (const auto& [key, value] : cases) {
+    SCOPED_TRACE(std::string(key) + "=" + value);
+    const std::string error = parse_error(minimal({{key, value}}));
+    EXPECT_TRUE(error.starts_with(std::string(key) + ": ")) << error;
+    EXPECT_EQ(error.find('\n'), std::string::npos);
+  }
+}
+
+TEST(KafkaConfig, UnknownKeyIsRefused) {
+  EXPECT_EQ(parse_error(minimal({{"log.retention.hourz", "1"}})), "log.retention.hourz: unknown configuration key");
+}
+
+TEST(KafkaConfig, BrokerIdAndZookeeperConnectAreRequired) {
+  EXPECT_TRUE(parse_error({{"zookeeper.connect", "zk:2181"}}).starts_with("broker.id: "));
+  EXPECT_TRUE(parse_error({{"broker.id", "1"}}).starts_with("zookeeper.connect: "));
+}
+
+TEST(KafkaConfig, OverridesWinOverTheFile) {
+  testing::TempDir dir;
+  const auto file = dir.path() / "server.properties";
+  std::ofstream(file) << "broker.id=1\nzookeeper.connect=zk:2181\nnum.partitions=3\nlog.dirs=/from/file\n";
+  auto config = KafkaConfig::load(file, {"num.partitions=5", "log.dirs=/from/override", "log.level = warn"});
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config.value().num_partitions, 5);
+  EXPECT_EQ(config.value().log_dirs, std::vector<std::filesystem::path>{"/from/override"});
+  EXPECT_EQ(config.value().broker_id, BrokerId(1));
+  EXPECT_EQ(config.value().log_level, "warn");
+
+  auto bad = KafkaConfig::load(file, {"num.partitions"});
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("key=value"), std::string::npos);
+  auto missing = KafkaConfig::load(dir.path() / "absent", {});
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("absent"), std::string::npos);
+}
+
+TEST(KafkaConfig, IoThreadsAreCappedAtTheCores) {
+  KafkaConfig c = parse_ok(minimal({{"num.network.threads", "1"}, {"num.io.threads", "1"}}));
+  EXPECT_GE(c.io_threads(), 1);
+  EXPECT_LE(c.io_threads(), 2);
+  c = parse_ok(minimal({{"num.io.threads", "1000"}}));
+  EXPECT_LE(c.io_threads(), static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+}
+
+TEST(KafkaConfig, ShippedExampleConfigParses) {
+  auto config = KafkaConfig::load(std::filesystem::path(SLUICE_SOURCE_DIR) / "config/server.properties", {});
+  ASSERT_TRUE(config) << config.error().message;
+  EXPECT_EQ(config.value().listeners.at(0).to_string(), "PLAINTEXT://127.0.0.1:9092");
+  EXPECT_EQ(config.value().log_dirs, std::vector<std::filesystem::path>{"/tmp/sluice-logs"});
+}
+
+}  // namespace
+}  // namespace sluice::broker
