@@ -1,0 +1,110 @@
+#include "broker/produce_validation.h"
+
+#include <optional>
+
+#include <spdlog/spdlog.h>
+
+#include "broker/error_mapping.h"
+#include "protocol/bytes.h"
+#include "protocol/record_batch.h"
+#include "protocol/record_batch_builder.h"
+
+namespace sluice::broker {
+namespace {
+
+using protocol::CompressionType;
+using protocol::ErrorCode;
+using protocol::RecordBatchHeader;
+
+constexpr size_t kMaxDeclaredBatch = static_cast<size_t>(INT32_MAX);
+
+// Step 1: one whole magic-2 batch, nothing before or after it.
+ErrorCode check_framing(ByteView records) {
+  if (records.size() <= protocol::kMagicOffset) return ErrorCode::invalid_record;
+  if (static_cast<int8_t>(records[protocol::kMagicOffset]) != protocol::kMagicV2) return ErrorCode::invalid_record;
+  if (records.size() < protocol::kRecordBatchHeaderSize) return ErrorCode::corrupt_message;
+  const int32_t length = load_be<int32_t>(records.data() + 8);
+  if (length < 0) return ErrorCode::corrupt_message;
+  const size_t total = static_cast<size_t>(length) + protocol::kLogOverhead;
+  if (total < records.size()) return ErrorCode::invalid_record;  // a second batch follows
+  if (total > records.size()) return ErrorCode::corrupt_message;
+  return ErrorCode::none;
+}
+
+ErrorCode check_header(const RecordBatchHeader& h, int16_t version, const storage::LogConfig& config) {
+  if (h.compression() == CompressionType::zstd && version < 7) return ErrorCode::unsupported_compression_type;
+  if (h.base_offset != Offset(0)) return ErrorCode::invalid_record;
+  if (static_cast<int64_t>(h.size_in_bytes()) > config.max_message_bytes) return ErrorCode::message_too_large;
+  if (static_cast<int64_t>(h.size_in_bytes()) > config.segment_bytes) return ErrorCode::record_list_too_large;
+  return ErrorCode::none;
+}
+
+ErrorCode check_counts(const RecordBatchHeader& h) {
+  if (h.last_offset_delta < 0 || h.record_count != h.last_offset_delta + 1) return ErrorCode::invalid_record;
+  if (h.is_control()) return ErrorCode::invalid_record;
+  if (h.producer_id >= ProducerId(0) && h.base_sequence < 0) return ErrorCode::invalid_record;
+  return ErrorCode::none;
+}
+
+std::optional<CompressionType> target_codec(storage::TopicCompression c) {
+  switch (c) {
+    case storage::TopicCompression::producer: return std::nullopt;
+    case storage::TopicCompression::uncompressed: return CompressionType::none;
+    case storage::TopicCompression::gzip: return CompressionType::gzip;
+    case storage::TopicCompression::snappy: return CompressionType::snappy;
+    case storage::TopicCompression::lz4: return CompressionType::lz4;
+    case storage::TopicCompression::zstd: return CompressionType::zstd;
+  }
+  return std::nullopt;
+}
+
+bool consecutive_deltas(const protocol::DecodedBatch& batch) {
+  for (size_t i = 0; i < batch.records.size(); ++i) {
+    if (batch.records[i].offset_delta != static_cast<int32_t>(i)) return false;
+  }
+  return true;
+}
+
+// Re-encodes the records with `codec`, renumbering offset deltas 0..n-1.
+ValidatedRecords rebuild(protocol::DecodedBatch decoded, CompressionType codec) {
+  const RecordBatchHeader& h = decoded.header;
+  protocol::RecordBatchBuilder builder({.compression = codec,
+                                        .transactional = h.is_transactional(),
+                                        .base_timestamp = h.base_timestamp,
+                                        .producer_id = h.producer_id,
+                                        .producer_epoch = h.producer_epoch,
+                                        .base_sequence = h.base_sequence});
+  int32_t delta = 0;
+  for (protocol::Record& r : decoded.records) {
+    r.offset_delta = delta++;
+    builder.append(std::move(r));
+  }
+  auto built = builder.build();
+  if (!built) return {.error = ErrorCode::message_too_large, .batch = {}};
+  return {.error = ErrorCode::none, .batch = std::move(built).value()};
+}
+
+}  // namespace
+
+ValidatedRecords validate_produce_records(ByteView records, int16_t produce_version, const storage::LogConfig& config) {
+  if (ErrorCode e = check_framing(records); e != ErrorCode::none) return {.error = e, .batch = {}};
+  auto parsed = RecordBatchHeader::parse(records, kMaxDeclaredBatch);
+  if (!parsed) return {.error = to_error_code(parsed.error()), .batch = {}};
+  const RecordBatchHeader& h = parsed.value();
+  if (ErrorCode e = check_header(h, produce_version, config); e != ErrorCode::none) return {.error = e, .batch = {}};
+  if (!protocol::verify_crc(records)) return {.error = ErrorCode::corrupt_message, .batch = {}};
+  if (ErrorCode e = check_counts(h); e != ErrorCode::none) return {.error = e, .batch = {}};
+  if (h.timestamp_type() == protocol::TimestampType::log_append_time) {
+    return {.error = ErrorCode::invalid_timestamp, .batch = {}};
+  }
+  auto decoded = protocol::decode_records(records);
+  if (!decoded) return {.error = to_error_code(decoded.error()), .batch = {}};
+  const std::optional<CompressionType> target = target_codec(config.compression);
+  const bool recompress = target && *target != h.compression();
+  if (recompress || !consecutive_deltas(decoded.value())) {
+    return rebuild(std::move(decoded).value(), target.value_or(h.compression()));
+  }
+  return {.error = ErrorCode::none, .batch = Bytes(records.begin(), records.end())};
+}
+
+}  // namespace sluice::broker

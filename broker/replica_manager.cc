@@ -1,0 +1,136 @@
+#include "broker/replica_manager.h"
+
+#include <spdlog/spdlog.h>
+
+#include "broker/error_mapping.h"
+
+namespace sluice::broker {
+namespace {
+
+using protocol::ErrorCode;
+using asio::use_awaitable;
+
+// Runs on the blocking pool: mkdir, file creation.
+// A null log when it could not be opened (logged).
+asio::awaitable<std::shared_ptr<storage::Log>> open_log(storage::LogManager* logs, TopicPartition tp,
+                                                        storage::LogConfig config) {
+  if (auto log = logs->get_log(tp)) {
+    log->update_config(config);
+    co_return log;
+  }
+  auto created = logs->create_log(tp, config);
+  if (!created) {
+    spdlog::warn("{}: cannot create the log: {}", tp.to_string(), created.error().message());
+    co_return nullptr;
+  }
+  co_return created.value();
+}
+
+asio::awaitable<void> apply_state(std::shared_ptr<Partition> partition, PartitionState state, BrokerId local) {
+  if (state.leader == local) {
+    partition->make_leader(state);
+  } else {
+    partition->make_not_leader(state.leader_epoch);
+  }
+  co_return;
+}
+
+asio::awaitable<ListOffsetResult> list_offset_on_strand(std::shared_ptr<Partition> partition, int64_t timestamp,
+                                                        LeaderEpoch current_epoch, bool consumer) {
+  if (!partition->is_leader()) co_return list_offset_error(ErrorCode::not_leader_or_follower);
+  if (ErrorCode e = partition->check_leader_epoch(current_epoch); e != ErrorCode::none) {
+    co_return list_offset_error(e);
+  }
+  const storage::Log& log = *partition->log();
+  ListOffsetResult result;
+  result.leader_epoch = partition->leader_epoch();
+  if (timestamp == -2) {
+    result.offset = log.log_start_offset();
+  } else if (timestamp == -1) {
+    result.offset = consumer ? log.high_watermark() : log.log_end_offset();
+  } else {
+    auto found = log.fetch_offset_by_timestamp(TimestampMs(timestamp));
+    if (!found) co_return list_offset_error(to_error_code(found.error()));
+    if (found.value()) {
+      result.timestamp = found.value()->timestamp;
+      result.offset = found.value()->offset;
+    }
+  }
+  co_return result;
+}
+
+}  // namespace
+
+ReplicaManager::ReplicaManager(asio::io_context& io, asio::thread_pool& pool, storage::LogManager& logs,
+                               ReplicaManagerConfig config)
+    : io_(io), pool_(pool), logs_(logs), config_(std::move(config)) {}
+
+std::shared_ptr<Partition> ReplicaManager::get_partition(const TopicPartition& tp) const {
+  std::lock_guard lock(mutex_);
+  auto it = partitions_.find(tp);
+  return it == partitions_.end() ? nullptr : it->second;
+}
+
+asio::awaitable<std::shared_ptr<Partition>> ReplicaManager::get_or_create_partition(const PartitionState& state) {
+  std::string error;
+  auto config = storage::LogConfig::with_overrides(config_.default_log_config, state.topic_config, &error);
+  if (!config) {
+    spdlog::warn("{}: invalid topic config: {}", state.tp.to_string(), error);
+    co_return nullptr;
+  }
+  auto log = co_await asio::co_spawn(pool_, open_log(&logs_, state.tp, config.value()), use_awaitable);
+  if (!log) co_return nullptr;
+  std::lock_guard lock(mutex_);
+  auto& slot = partitions_[state.tp];
+  if (!slot) slot = std::make_shared<Partition>(state.tp, config_.broker_id, log, asio::make_strand(io_));
+  co_return slot;
+}
+
+asio::awaitable<ErrorCode> ReplicaManager::become_leader_or_follower(PartitionState state) {
+  std::shared_ptr<Partition> partition = co_await get_or_create_partition(state);
+  if (!partition) co_return ErrorCode::kafka_storage_error;
+  co_await asio::co_spawn(partition->strand(), apply_state(partition, state, config_.broker_id), use_awaitable);
+  spdlog::info("{}: {} at epoch {}", state.tp.to_string(), state.leader == config_.broker_id ? "leader" : "follower",
+               state.leader_epoch.value());
+  // Waiting fetches and produces re-check: they may now complete with NOT_LEADER_OR_FOLLOWER.
+  fetch_purgatory_.check_and_complete(state.tp);
+  produce_purgatory_.check_and_complete(state.tp);
+  co_return ErrorCode::none;
+}
+
+asio::awaitable<ErrorCode> ReplicaManager::become_leader(PartitionState state) {
+  state.leader = config_.broker_id;
+  co_return co_await become_leader_or_follower(std::move(state));
+}
+
+asio::awaitable<ErrorCode> ReplicaManager::stop_replica(TopicPartition tp, LeaderEpoch epoch, bool delete_partition) {
+  std::shared_ptr<Partition> partition = get_partition(tp);
+  if (!partition) co_return ErrorCode::none;
+  auto stop = [](std::shared_ptr<Partition> p, LeaderEpoch e) -> asio::awaitable<void> {
+    p->make_not_leader(e);
+    co_return;
+  };
+  co_await asio::co_spawn(partition->strand(), stop(partition, epoch), use_awaitable);
+  if (!delete_partition) co_return ErrorCode::none;
+  {
+    std::lock_guard lock(mutex_);
+    partitions_.erase(tp);
+  }
+  auto remove = [](storage::LogManager* logs, TopicPartition t) -> asio::awaitable<ErrorCode> {
+    Status status = logs->delete_log(t);
+    co_return status ? ErrorCode::none : to_error_code(status.error());
+  };
+  co_return co_await asio::co_spawn(pool_, remove(&logs_, tp), use_awaitable);
+}
+
+asio::awaitable<ListOffsetResult> ReplicaManager::fetch_offset_for_timestamp(TopicPartition tp, int64_t timestamp,
+                                                                             LeaderEpoch current_leader_epoch,
+                                                                             bool consumer) {
+  std::shared_ptr<Partition> partition = get_partition(tp);
+  if (!partition) co_return list_offset_error(ErrorCode::unknown_topic_or_partition);
+  co_return co_await asio::co_spawn(partition->strand(),
+                                    list_offset_on_strand(partition, timestamp, current_leader_epoch, consumer),
+                                    use_awaitable);
+}
+
+}  // namespace sluice::broker

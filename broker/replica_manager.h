@@ -1,0 +1,124 @@
+// ReplicaManager: the partitions this broker hosts (Kafka's ReplicaManager): the map
+// TopicPartition -> Partition, the entry points the controller drives (become_leader_or_follower
+// for LeaderAndIsr, stop_replica for StopReplica), and the data plane the Produce, Fetch and
+// ListOffsets handlers call, with the produce and fetch purgatories.
+//
+// Owner: the KafkaServer. Thread-safe: a mutex guards the partition map (lookups only; no I/O
+//   under it); each Partition's state lives on its own strand, which every call hops to.
+//   Log creation and appends run on the blocking pool, never on an io thread.
+// Invariant: a Partition is in the map iff its log is open in the LogManager.
+// Crash behaviour: no state of its own; the controller re-sends LeaderAndIsr after a restart.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "broker/asio_net.h"
+#include "broker/delayed_operation_purgatory.h"
+#include "broker/partition.h"
+#include "storage/log_manager.h"
+
+namespace sluice::broker {
+
+struct ReplicaManagerConfig {
+  BrokerId broker_id{0};
+  storage::LogConfig default_log_config;  // the broker's log.* settings
+};
+
+struct ProducePartitionInput {
+  TopicPartition tp;
+  Bytes records;
+};
+
+struct ProducePartitionOutput {
+  TopicPartition tp;
+  PartitionAppendResult result;
+};
+
+struct FetchPartitionInput {
+  TopicPartition tp;
+  Offset fetch_offset{0};
+  int32_t max_bytes = 0;
+  LeaderEpoch current_leader_epoch{-1};
+};
+
+struct FetchParams {
+  BrokerId replica_id{-1};  // >= 0: a follower, which reads to the log end
+  int32_t max_wait_ms = 0;
+  int32_t min_bytes = 0;
+  int32_t max_bytes = INT32_MAX;
+};
+
+struct FetchPartitionOutput {
+  TopicPartition tp;
+  PartitionReadResult result;
+};
+
+struct ListOffsetResult {
+  protocol::ErrorCode error = protocol::ErrorCode::none;
+  TimestampMs timestamp = kNoTimestamp;
+  Offset offset{-1};
+  LeaderEpoch leader_epoch{-1};
+};
+
+inline ListOffsetResult list_offset_error(protocol::ErrorCode e) {
+  ListOffsetResult r;
+  r.error = e;
+  return r;
+}
+
+class ReplicaManager {
+ public:
+  // REQUIRES: io, pool and logs outlive the ReplicaManager and every coroutine it starts.
+  ReplicaManager(asio::io_context& io, asio::thread_pool& pool, storage::LogManager& logs, ReplicaManagerConfig config);
+
+  // LeaderAndIsr for one partition: opens (or creates) its log and makes it leader when
+  // state.leader is this broker, otherwise a non-serving replica (NOT_LEADER_OR_FOLLOWER).
+  asio::awaitable<protocol::ErrorCode> become_leader_or_follower(PartitionState state);
+  // REQUIRES: state.leader is this broker.
+  asio::awaitable<protocol::ErrorCode> become_leader(PartitionState state);
+  // StopReplica: stops serving the partition; deletes its log when `delete_partition`.
+  asio::awaitable<protocol::ErrorCode> stop_replica(TopicPartition tp, LeaderEpoch epoch, bool delete_partition);
+
+  [[nodiscard]] std::shared_ptr<Partition> get_partition(const TopicPartition& tp) const;
+
+  // acks 0 and 1 return after the appends; acks -1 waits (up to `timeout`) for each appended
+  // partition's high watermark to pass its last offset. Errors are per partition.
+  asio::awaitable<std::vector<ProducePartitionOutput>> append_records(int16_t acks, std::chrono::milliseconds timeout,
+                                                                      int16_t produce_version,
+                                                                      std::vector<ProducePartitionInput> inputs);
+  // Reads each partition; when fewer than min_bytes are available (and no partition failed),
+  // waits up to max_wait_ms for appends to make them available, then reads again.
+  asio::awaitable<std::vector<FetchPartitionOutput>> fetch_messages(FetchParams params,
+                                                                    std::vector<FetchPartitionInput> inputs);
+  // ListOffsets: -2 earliest, -1 latest (HW for consumers), else the first offset with a
+  // timestamp >= `timestamp`.
+  asio::awaitable<ListOffsetResult> fetch_offset_for_timestamp(TopicPartition tp, int64_t timestamp,
+                                                               LeaderEpoch current_leader_epoch, bool consumer);
+
+  DelayedOperationPurgatory& fetch_purgatory() { return fetch_purgatory_; }
+  DelayedOperationPurgatory& produce_purgatory() { return produce_purgatory_; }
+  [[nodiscard]] BrokerId broker_id() const { return config_.broker_id; }
+
+ private:
+  asio::awaitable<std::shared_ptr<Partition>> get_or_create_partition(const PartitionState& state);
+  asio::awaitable<ProducePartitionOutput> append_one(ProducePartitionInput input, int16_t produce_version,
+                                                     int16_t acks);
+  asio::awaitable<std::vector<FetchPartitionOutput>> read_all(FetchParams params,
+                                                              std::vector<FetchPartitionInput> inputs);
+
+  asio::io_context& io_;
+  asio::thread_pool& pool_;
+  storage::LogManager& logs_;
+  ReplicaManagerConfig config_;
+  mutable std::mutex mutex_;
+  std::map<TopicPartition, std::shared_ptr<Partition>> partitions_;
+  DelayedOperationPurgatory fetch_purgatory_;
+  DelayedOperationPurgatory produce_purgatory_;
+};
+
+}  // namespace sluice::broker

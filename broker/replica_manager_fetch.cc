@@ -1,0 +1,102 @@
+// ReplicaManager's fetch path and its DelayedFetch (long poll).
+#include <spdlog/spdlog.h>
+
+#include "broker/replica_manager.h"
+
+namespace sluice::broker {
+namespace {
+
+using protocol::ErrorCode;
+
+// DelayedFetch: done when the watched partitions hold at least min_bytes to return, or one of
+// them can no longer be read (an error is an answer too). Reads the thread-safe Logs only.
+class DelayedFetch final : public DelayedOperation {
+ public:
+  struct Watched {
+    std::shared_ptr<storage::Log> log;
+    Offset fetch_offset{0};
+    int32_t max_bytes = 0;
+  };
+
+  DelayedFetch(asio::any_io_executor executor, std::chrono::milliseconds timeout, FetchParams params,
+               std::vector<Watched> watched)
+      : DelayedOperation(std::move(executor), timeout), params_(params), watched_(std::move(watched)) {}
+
+  bool try_complete() override {
+    int64_t available = 0;
+    for (const Watched& w : watched_) {
+      const std::optional<Offset> limit =
+          params_.replica_id >= BrokerId(0) ? std::nullopt : std::optional<Offset>(w.log->high_watermark());
+      auto slice = w.log->read(w.fetch_offset, w.max_bytes, limit, true);
+      if (!slice) return force_complete();
+      available += slice.value().length;
+    }
+    return available >= params_.min_bytes ? force_complete() : false;
+  }
+
+ private:
+  FetchParams params_;
+  std::vector<Watched> watched_;
+};
+
+asio::awaitable<PartitionReadResult> read_on_strand(std::shared_ptr<Partition> partition,
+                                                    PartitionReadRequest request) {
+  co_return partition->read(request);
+}
+
+bool ready_to_answer(const FetchParams& params, const std::vector<FetchPartitionOutput>& outputs) {
+  if (params.max_wait_ms <= 0 || outputs.empty()) return true;
+  int64_t bytes = 0;
+  for (const FetchPartitionOutput& out : outputs) {
+    if (out.result.error != ErrorCode::none) return true;
+    bytes += out.result.records.length;
+  }
+  return bytes >= params.min_bytes;
+}
+
+}  // namespace
+
+asio::awaitable<std::vector<FetchPartitionOutput>> ReplicaManager::read_all(FetchParams params,
+                                                                            std::vector<FetchPartitionInput> inputs) {
+  std::vector<FetchPartitionOutput> outputs;
+  outputs.reserve(inputs.size());
+  int64_t remaining = params.max_bytes;
+  for (FetchPartitionInput& input : inputs) {
+    std::shared_ptr<Partition> partition = get_partition(input.tp);
+    if (!partition) {
+      outputs.push_back({.tp = std::move(input.tp), .result = read_error(ErrorCode::unknown_topic_or_partition)});
+      continue;
+    }
+    const int64_t used = static_cast<int64_t>(params.max_bytes) - remaining;
+    PartitionReadRequest request{.fetch_offset = input.fetch_offset,
+                                 .max_bytes = std::min<int64_t>(input.max_bytes, std::max<int64_t>(remaining, 0)),
+                                 .min_one_batch = used == 0,
+                                 .follower = params.replica_id >= BrokerId(0),
+                                 .current_leader_epoch = input.current_leader_epoch};
+    PartitionReadResult result =
+        co_await asio::co_spawn(partition->strand(), read_on_strand(partition, request), asio::use_awaitable);
+    remaining -= result.records.length;
+    outputs.push_back({.tp = std::move(input.tp), .result = std::move(result)});
+  }
+  co_return outputs;
+}
+
+asio::awaitable<std::vector<FetchPartitionOutput>> ReplicaManager::fetch_messages(
+    FetchParams params, std::vector<FetchPartitionInput> inputs) {
+  std::vector<FetchPartitionOutput> first = co_await read_all(params, inputs);
+  if (ready_to_answer(params, first)) co_return first;
+  std::vector<DelayedFetch::Watched> watched;
+  std::vector<TopicPartition> keys;
+  for (const FetchPartitionInput& input : inputs) {
+    std::shared_ptr<Partition> partition = get_partition(input.tp);
+    if (!partition) co_return first;
+    watched.push_back({partition->log(), input.fetch_offset, input.max_bytes});
+    keys.push_back(input.tp);
+  }
+  auto op = std::make_shared<DelayedFetch>(co_await asio::this_coro::executor,
+                                           std::chrono::milliseconds(params.max_wait_ms), params, std::move(watched));
+  if (!fetch_purgatory_.try_complete_else_watch(op, keys)) co_await op->wait();
+  co_return co_await read_all(params, std::move(inputs));
+}
+
+}  // namespace sluice::broker
