@@ -26,6 +26,16 @@ class CoordinationCategory final : public std::error_category {
       case Errc::runtime_inconsistency: return "multi op rolled back";
       case Errc::corrupt_data: return "znode data does not parse";
       case Errc::other: return "other ZooKeeper error";
+      case Errc::topic_exists: return "topic already exists";
+      case Errc::invalid_topic: return "invalid topic";
+      case Errc::invalid_partitions: return "invalid number of partitions";
+      case Errc::invalid_replication_factor: return "invalid replication factor";
+      case Errc::invalid_replica_assignment: return "invalid replica assignment";
+      case Errc::invalid_config: return "invalid topic config";
+      case Errc::invalid_request: return "invalid topic administration request";
+      case Errc::reassignment_in_progress: return "partition reassignment in progress";
+      case Errc::topic_not_found: return "topic does not exist";
+      case Errc::topic_marked_for_deletion: return "topic is already marked for deletion";
     }
     return "unknown coordination error " + std::to_string(ev);
   }

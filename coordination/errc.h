@@ -24,6 +24,22 @@ enum class Errc {
   runtime_inconsistency,      // ZRUNTIMEINCONSISTENCY: a multi op rolled back by another op's failure
   corrupt_data,               // a Kafka znode whose payload does not parse as the expected JSON
   other,                      // any other ZOO_ERRORS value (logged where it happens)
+
+  // Rejected topic administration (AdminZkClient, topic_validation.h). The broker maps each to
+  // the Kafka ErrorCode in brackets; the AdminError that carries it also holds Kafka's message.
+  topic_exists,               // [TOPIC_ALREADY_EXISTS 36] the topic exists or is marked for deletion
+  invalid_topic,              // [INVALID_TOPIC_EXCEPTION 17] bad name, '.'/'_' collision, or
+                              //   partitions added to a topic queued for deletion
+  invalid_partitions,         // [INVALID_PARTITIONS 37] count < 1, or not an increase
+  invalid_replication_factor, // [INVALID_REPLICATION_FACTOR 38] < 1, or more than the live brokers
+  invalid_replica_assignment, // [INVALID_REPLICA_ASSIGNMENT 39] gaps, duplicates, unknown brokers,
+                              //   uneven replication factor, wrong number of new partitions
+  invalid_config,             // [INVALID_CONFIG 40] unknown topic config name or bad value
+  invalid_request,            // [INVALID_REQUEST 42] both a count and an explicit assignment
+  reassignment_in_progress,   // [REASSIGNMENT_IN_PROGRESS 60] partitions added during a reassignment
+  topic_not_found,            // [UNKNOWN_TOPIC_OR_PARTITION 3]
+  topic_marked_for_deletion,  // [NONE] delete of a topic already queued: Kafka's DeleteTopics
+                              //   swallows it and waits for the deletion as usual
 };
 
 const std::error_category& coordination_category();

@@ -57,6 +57,18 @@ class KafkaZkClient {
   asio::awaitable<Result<ZkVersion>> update_partition_state(TopicPartition tp, LeaderIsrAndControllerEpoch state,
                                                             ZkVersion expected);
 
+  // Whether /brokers/topics/<topic> exists.
+  asio::awaitable<Result<bool>> topic_exists(std::string topic);
+  // Marks the topic for deletion: the null-data /admin/delete_topics/<topic>. Fails with
+  // node_exists when it is already marked.
+  asio::awaitable<Status> create_delete_topic_path(std::string topic);
+  asio::awaitable<Result<bool>> is_topic_marked_for_deletion(std::string topic);
+  // The children of /admin/delete_topics (empty if the znode is absent).
+  asio::awaitable<Result<std::vector<std::string>>> get_topics_marked_for_deletion();
+  // Tells every broker to re-read /config/<entity_path> ("topics/<t>"): a persistent sequential
+  // /config/changes/config_change_<seq>. Returns the created path.
+  asio::awaitable<Result<std::string>> create_config_change_notification(std::string entity_path);
+
   // Creates or overwrites /config/topics/<topic>.
   asio::awaitable<Status> set_topic_config(std::string topic, TopicConfig config);
   // An empty config when the znode is absent, as Kafka's fetchEntityConfig.
@@ -65,6 +77,7 @@ class KafkaZkClient {
  private:
   // Creates `path` with `data`, creating missing ancestors with null data.
   asio::awaitable<Status> create_recursive(std::string path, Bytes data);
+  asio::awaitable<Result<bool>> path_exists(std::string path);
   asio::awaitable<Status> ensure_path(std::string path);
   asio::awaitable<Result<int64_t>> existing_registration(std::string path);
 

@@ -91,6 +91,10 @@ inline constexpr const char* kClusterId = "/cluster/id";
 inline constexpr const char* kBrokerIds = "/brokers/ids";
 inline constexpr const char* kBrokerTopics = "/brokers/topics";
 inline constexpr const char* kConfigTopics = "/config/topics";
+inline constexpr const char* kDeleteTopics = "/admin/delete_topics";
+inline constexpr const char* kConfigChanges = "/config/changes";
+// Prefix of the sequential notification children of kConfigChanges.
+inline constexpr const char* kConfigChangePrefix = "/config/changes/config_change_";
 
 inline std::string broker(BrokerId id) { return std::string(kBrokerIds) + "/" + std::to_string(id.value()); }
 inline std::string topic(const std::string& t) { return std::string(kBrokerTopics) + "/" + t; }
@@ -100,6 +104,7 @@ inline std::string topic_partition(const TopicPartition& tp) {
 }
 inline std::string partition_state(const TopicPartition& tp) { return topic_partition(tp) + "/state"; }
 inline std::string topic_config(const std::string& t) { return std::string(kConfigTopics) + "/" + t; }
+inline std::string delete_topic(const std::string& t) { return std::string(kDeleteTopics) + "/" + t; }
 }  // namespace zk_paths
 
 }  // namespace sluice::coordination

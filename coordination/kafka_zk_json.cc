@@ -232,4 +232,8 @@ Result<TopicConfig> decode_topic_config(ByteView json) {
   });
 }
 
+Bytes encode_config_change_notification(const std::string& entity_path) {
+  return to_bytes(OrderedJson{{"version", 2}, {"entity_path", entity_path}});
+}
+
 }  // namespace sluice::coordination::kafka_json

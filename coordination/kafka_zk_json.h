@@ -36,6 +36,9 @@ Result<LeaderIsrAndControllerEpoch> decode_partition_state(ByteView json, ZkVers
 Bytes encode_topic_config(const TopicConfig& config);
 Result<TopicConfig> decode_topic_config(ByteView json);
 
+// {"version":2,"entity_path":"topics/orders"}: a /config/changes/config_change_<seq> child.
+Bytes encode_config_change_notification(const std::string& entity_path);
+
 // "<listener>://<host>:<port>", IPv6 hosts in brackets, as Kafka's EndPoint.connectionString.
 std::string endpoint_string(const EndPoint& endpoint);
 

@@ -11,7 +11,9 @@ Format (our own; docs/formats/wire-protocol.md has the full description):
 A message line starts at column 0; each field line is indented two spaces per nesting level and
 reads `name type versions [attributes]`. Types: bool int8 int16 int32 int64 uint16 uint32 float64
 string bytes records uuid, `[]T` for arrays, and a capitalised name for a struct whose fields
-follow, indented one level deeper. Attributes: null=RANGE (nullable versions), tag=N (a tagged
+follow, indented one level deeper. A struct field with no fields of its own reuses the struct of
+that name declared earlier in the same message (Kafka's commonStructs: one C++ type for a
+partition state whether it sits in a v0 top-level list or a v2+ per-topic list). Attributes: null=RANGE (nullable versions), tag=N (a tagged
 field in its flexible versions), default=VALUE, ignorable, as=StrongType (a protocol/types.h id),
 flex=none (never compact, as the request header's client_id).
 """
@@ -93,12 +95,14 @@ class Struct:
         return "::".join(self.path)
 
     def nested(self) -> List["Struct"]:
-        """Every struct declared inside this one, innermost first (declaration order)."""
+        """Every struct declared inside this one, innermost first (declaration order), each once
+        even when several fields share it."""
         out: List[Struct] = []
         for f in self.fields:
             if f.struct is not None:
-                out.extend(f.struct.nested())
-                out.append(f.struct)
+                for s in f.struct.nested() + [f.struct]:
+                    if not any(s is seen for seen in out):
+                        out.append(s)
         return out
 
 
@@ -190,8 +194,22 @@ def parse(text: str, source: str) -> List[Message]:
             f.struct = Struct(name=f.element, path=[stack[0].name, f.element])
             stack.append(f.struct)
     for m in messages:
+        _share_structs(m, {})
         _check(m, m)
     return messages
+
+
+def _share_structs(s: Struct, declared: dict) -> None:
+    """Points each field-less struct reference at the struct of that name declared before it."""
+    for f in s.fields:
+        if f.struct is None:
+            continue
+        if not f.struct.fields and f.struct.name in declared:
+            f.struct = declared[f.struct.name]
+            continue
+        if f.struct.fields:
+            declared.setdefault(f.struct.name, f.struct)
+        _share_structs(f.struct, declared)
 
 
 def _check(msg: Message, s: Struct) -> None:
