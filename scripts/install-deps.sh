@@ -14,6 +14,8 @@ packages=(
   libzookeeper-mt-dev nlohmann-json3-dev
   # tests; clang's libFuzzer for the request-decoder fuzz run
   libgtest-dev libgmock-dev python3 clang libclang-rt-14-dev
+  # client tests run against librdkafka's built-in mock cluster (test binary only)
+  librdkafka-dev
   # integration tests run a private ZooKeeper server from this package's jars (no service:
   # that would be `zookeeperd`); it needs a Java runtime
   zookeeper default-jre-headless

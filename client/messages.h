@@ -1,0 +1,52 @@
+// The generated messages the client speaks, each request paired with its response type, and
+// the response-frame decoding shared by BrokerConnection::send.
+#pragma once
+
+#include "protocol/messages/api_versions_request.h"
+#include "protocol/messages/api_versions_response.h"
+#include "protocol/messages/create_topics_request.h"
+#include "protocol/messages/create_topics_response.h"
+#include "protocol/messages/delete_topics_request.h"
+#include "protocol/messages/delete_topics_response.h"
+#include "protocol/messages/fetch_request.h"
+#include "protocol/messages/fetch_response.h"
+#include "protocol/messages/list_offsets_request.h"
+#include "protocol/messages/list_offsets_response.h"
+#include "protocol/messages/metadata_request.h"
+#include "protocol/messages/metadata_response.h"
+#include "protocol/messages/produce_request.h"
+#include "protocol/messages/produce_response.h"
+#include "protocol/request_frame.h"
+
+namespace sluice::client {
+
+template <typename Request>
+struct ResponseFor;
+template <> struct ResponseFor<protocol::ApiVersionsRequest> { using type = protocol::ApiVersionsResponse; };
+template <> struct ResponseFor<protocol::MetadataRequest> { using type = protocol::MetadataResponse; };
+template <> struct ResponseFor<protocol::ProduceRequest> { using type = protocol::ProduceResponse; };
+template <> struct ResponseFor<protocol::FetchRequest> { using type = protocol::FetchResponse; };
+template <> struct ResponseFor<protocol::ListOffsetsRequest> { using type = protocol::ListOffsetsResponse; };
+template <> struct ResponseFor<protocol::CreateTopicsRequest> { using type = protocol::CreateTopicsResponse; };
+template <> struct ResponseFor<protocol::DeleteTopicsRequest> { using type = protocol::DeleteTopicsResponse; };
+
+template <typename Request>
+using ResponseOf = typename ResponseFor<Request>::type;
+
+// Only a Produce with acks = 0 goes unanswered (wire-protocol.md §3).
+template <typename Request>
+bool expects_reply(const Request& request) {
+  if constexpr (std::is_same_v<Request, protocol::ProduceRequest>) return request.acks != 0;
+  return true;
+}
+
+// Decodes a response frame (header + body, size prefix stripped) sent at `version`.
+template <typename T>
+Result<T> decode_response(ByteView frame, int16_t version) {
+  const protocol::ApiVersionRange* api = protocol::find_api(T::kApiKey);
+  protocol::Reader r(frame);
+  SLUICE_TRY(protocol::ResponseHeader::decode(r, protocol::response_header_version(*api, version)));
+  return T::decode(r, version);
+}
+
+}  // namespace sluice::client
