@@ -52,7 +52,9 @@ asio::awaitable<std::error_code> write_response(tcp::socket& socket, ResponseBuf
       continue;
     }
     if (!pending.empty()) {
-      if (auto ec = co_await write_bytes(socket, std::exchange(pending, {}))) co_return ec;
+      // A named local: GCC 12 mis-destroys braced temporaries inside co_await expressions.
+      std::vector<asio::const_buffer> head = std::exchange(pending, {});
+      if (auto ec = co_await write_bytes(socket, std::move(head))) co_return ec;
     }
     if (auto ec = co_await send_file_slice(socket, std::get<storage::FileSlice>(part))) co_return ec;
   }

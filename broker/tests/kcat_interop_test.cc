@@ -1,17 +1,17 @@
-// Interop smoke test: kcat (librdkafka) produces to and consumes from an in-process KafkaServer
-// whose ReplicaManager was told become_leader for "t"-0; the records come back in order.
+// Interop: kcat (librdkafka) and confluent_kafka produce to and consume from an in-process
+// KafkaServer whose ReplicaManager was told become_leader for the test's partition; records come
+// back byte-exact and in order under every codec. Each child runs under `timeout`.
 #include <cstdio>
-#include <future>
 #include <string>
-#include <thread>
 
 #include <gtest/gtest.h>
 
-#include "broker/kafka_server.h"
-#include "broker/tests/test_client.h"
+#include "broker/tests/kafka_server_fixture.h"
 
 namespace sluice::broker {
 namespace {
+
+using testing::KafkaServerFixture;
 
 std::string run(const std::string& command) {
   std::string out;
@@ -24,41 +24,46 @@ std::string run(const std::string& command) {
 }
 
 TEST(KcatInterop, ProducedRecordsComeBackInOrder) {
-  testing::TempDir dir;
-  std::vector<std::string> overrides = {"broker.id=0", "listeners=PLAINTEXT://127.0.0.1:0",
-                                        "zookeeper.connect=127.0.0.1:2181", "log.dirs=" + dir.path().string()};
-  const auto props_file = dir.path() / "server.properties";
-  { std::FILE* f = std::fopen(props_file.c_str(), "w"); std::fclose(f); }
-  auto loaded = KafkaConfig::load(props_file, overrides);
-  ASSERT_TRUE(loaded) << loaded.error().message;
-  auto server = KafkaServer::start(std::move(loaded).value());
-  ASSERT_TRUE(server) << server.error().message;
-  KafkaServer& s = *server.value();
-  std::thread runner([&s] { (void)s.run(); });
+  KafkaServerFixture broker;
+  ASSERT_TRUE(broker.started());
+  ASSERT_EQ(broker.host("t"), protocol::ErrorCode::none);
+  const std::string b = broker.bootstrap();
+  run("printf 'one\\ntwo\\nthree\\n' | timeout 20 kcat -b " + b + " -P -t t -p 0 2>&1");
+  EXPECT_EQ(run("timeout 20 kcat -b " + b + " -C -t t -p 0 -o beginning -e 2>/dev/null"), "one\ntwo\nthree\n");
+}
 
-  asio::io_context local;
-  PartitionState state;
-  state.tp.topic = "t";
-  state.tp.partition = PartitionId(0);
-  state.leader = BrokerId(0);
-  state.replicas = {BrokerId(0)};
-  state.isr = {BrokerId(0)};
-  auto became = asio::co_spawn(local, s.replica_manager().become_leader(state), asio::use_future);
-  local.run();
-  EXPECT_EQ(became.get(), protocol::ErrorCode::none);
-  MetadataUpdate update;
-  update.partition_states.push_back({"t", PartitionMetadata{.partition = PartitionId(0), .leader = BrokerId(0),
-                                                            .leader_epoch = LeaderEpoch(0), .replicas = {BrokerId(0)},
-                                                            .isr = {BrokerId(0)}, .offline_replicas = {}}});
-  s.metadata_cache().update_metadata(update);
+class KcatCodecs : public ::testing::TestWithParam<std::string> {};
 
-  const std::string broker = "127.0.0.1:" + std::to_string(s.local_endpoints().at(0).port());
-  run("printf 'one\\ntwo\\nthree\\n' | timeout 20 kcat -b " + broker + " -P -t t -p 0 2>&1");
-  const std::string consumed = run("timeout 20 kcat -b " + broker + " -C -t t -p 0 -o beginning -e 2>/dev/null");
-  EXPECT_EQ(consumed, "one\ntwo\nthree\n");
+TEST_P(KcatCodecs, KeyedRecordsComeBackByteExactInOrder) {
+  KafkaServerFixture broker;
+  ASSERT_TRUE(broker.started());
+  ASSERT_EQ(broker.host("t"), protocol::ErrorCode::none);
+  const std::string b = broker.bootstrap();
+  std::string input;
+  for (int i = 0; i < 200; ++i) input.append("k").append(std::to_string(i)).append(":value aaaaaaaaaa\n");
+  const auto file = std::filesystem::temp_directory_path() / ("kcat-input-" + GetParam() + ".txt");
+  if (std::FILE* f = std::fopen(file.c_str(), "w")) {
+    std::fputs(input.c_str(), f);
+    std::fclose(f);
+  }
+  run("timeout 20 kcat -b " + b + " -P -t t -p 0 -K: -X compression.codec=" + GetParam() + " -l " + file.string() +
+      " 2>&1");
+  std::filesystem::remove(file);
+  EXPECT_EQ(run("timeout 20 kcat -b " + b + " -C -t t -p 0 -o beginning -e -f '%k:%s\\n' 2>/dev/null"), input);
+}
 
-  s.shutdown();
-  runner.join();
+INSTANTIATE_TEST_SUITE_P(Codecs, KcatCodecs, ::testing::Values("none", "gzip", "snappy", "lz4", "zstd"));
+
+TEST(ConfluentKafkaInterop, KeysAndHeadersComeBackByteExactInOrder) {
+  KafkaServerFixture broker;
+  ASSERT_TRUE(broker.started());
+  ASSERT_EQ(broker.host("py"), protocol::ErrorCode::none);
+  const std::string script = std::string(SLUICE_BROKER_TESTS_DIR) + "/interop/confluent_roundtrip.py";
+  for (const char* codec : {"none", "gzip", "zstd"}) {
+    EXPECT_EQ(run("timeout 60 /usr/bin/python3 " + script + " " + broker.bootstrap() + " py " + codec + " 2>&1"),
+              "OK 50\n")
+        << codec;
+  }
 }
 
 }  // namespace
