@@ -34,7 +34,8 @@ Connection::Connection(tcp::socket socket, ConnectionOptions options, const Hand
       registry_(registry),
       peer_(endpoint_string(socket_)),
       response_ready_(socket_.get_executor()),
-      queue_space_(socket_.get_executor()) {}
+      queue_space_(socket_.get_executor()),
+      handler_done_(socket_.get_executor()) {}
 
 void Connection::start() {
   // sendfile must not block the io thread: write_response waits for writability instead.
@@ -56,7 +57,10 @@ asio::awaitable<void> Connection::read_loop(std::shared_ptr<Connection> self) {
     co_await self->wait_for_queue_space();
     if (self->closed_) break;
     std::optional<Bytes> frame = co_await self->read_frame();
-    if (!frame || !self->dispatch(std::move(*frame))) break;
+    if (!frame) break;
+    const std::shared_ptr<PendingResponse> slot = self->dispatch(std::move(*frame));
+    if (!slot) break;
+    while (!self->closed_ && !slot->response) co_await self->handler_done_.wait();
   }
 }
 
@@ -86,11 +90,11 @@ asio::awaitable<std::optional<Bytes>> Connection::read_frame() {
   co_return frame;
 }
 
-bool Connection::dispatch(Bytes frame) {
+std::shared_ptr<Connection::PendingResponse> Connection::dispatch(Bytes frame) {
   auto parsed = protocol::parse_request_frame(frame);
   if (!parsed) {
     close(spdlog::level::warn, "unusable request header: " + parsed.error().message());
-    return false;
+    return nullptr;
   }
   protocol::RequestFrame& request = parsed.value();
   const int16_t version = request.header.request_api_version;
@@ -100,7 +104,7 @@ bool Connection::dispatch(Bytes frame) {
       handler != nullptr && request.api_key == protocol::ApiKey::api_versions && version > handler->max_version;
   if (handler == nullptr || (!handler->supports(version) && !newer_api_versions)) {
     close(spdlog::level::warn, fmt::format("{} v{} is not served", protocol::api_key_name(request.api_key), version));
-    return false;
+    return nullptr;
   }
   const size_t body_offset = frame.size() - request.body.remaining();
   RequestContext ctx{.frame = std::move(frame),
@@ -117,12 +121,13 @@ bool Connection::dispatch(Bytes frame) {
                    log(e);
                    self->complete(slot, e ? Response::close("the handler failed") : std::move(r));
                  });
-  return true;
+  return slot;
 }
 
 void Connection::complete(const std::shared_ptr<PendingResponse>& slot, Response response) {
   slot->response = std::move(response);
   response_ready_.notify();
+  handler_done_.notify();
 }
 
 asio::awaitable<void> Connection::write_loop(std::shared_ptr<Connection> self) {
@@ -163,6 +168,7 @@ void Connection::close(spdlog::level::level_enum level, const std::string& reaso
   socket_.close(ignored);
   response_ready_.notify();
   queue_space_.notify();
+  handler_done_.notify();
 }
 
 }  // namespace sluice::broker

@@ -2,9 +2,12 @@
 // that many bytes; a negative size or one above socket.request.max.bytes closes the connection),
 // parses the header and starts the API's handler; one writer coroutine sends the responses
 // strictly in request order (clients match them by position: kafka-python tears the connection
-// down on a correlation-id mismatch). Handlers of pipelined requests run concurrently; each owns
-// a slot in `pending_`, a FIFO in request order, and the writer sends the head once it is filled.
-// When max_queued_requests slots are pending the reader stops reading (Kafka mutes the channel).
+// down on a correlation-id mismatch). Requests take effect in arrival order, as in Kafka: the
+// reader starts the next handler only when the previous one has finished, so two pipelined
+// produces to one partition append in the order they were sent. Each request owns a slot in
+// `pending_`, a FIFO in request order, and the writer sends the head once it is filled. When
+// max_queued_requests responses are waiting to be sent the reader stops reading (Kafka mutes
+// the channel).
 //
 // Owner: its strand (the socket's executor); every field is touched only there. The reader, the
 // writer and each handler hold a shared_ptr, so the connection lives until the last of them ends.
@@ -54,7 +57,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::awaitable<std::optional<Bytes>> read_frame();
   asio::awaitable<void> wait_for_queue_space();
   // Parses a frame and starts its handler; false when the connection was closed instead.
-  bool dispatch(Bytes frame);
+  // Starts the request's handler; nullptr when the request closed the connection instead.
+  std::shared_ptr<PendingResponse> dispatch(Bytes frame);
   void complete(const std::shared_ptr<PendingResponse>& slot, Response response);
   // Sends one response; false when the connection is closed afterwards.
   asio::awaitable<bool> send(Response response);
@@ -68,6 +72,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::deque<std::shared_ptr<PendingResponse>> pending_;
   WakeSignal response_ready_;  // the writer waits here for the head slot
   WakeSignal queue_space_;     // the reader waits here while the queue is full
+  WakeSignal handler_done_;    // the reader waits here for the running handler to finish
   bool closed_ = false;
 };
 

@@ -1,6 +1,7 @@
 #include "broker/socket_server.h"
 
 #include <chrono>
+#include <csignal>
 
 #include "broker/spawn.h"
 
@@ -78,6 +79,9 @@ SocketServer::SocketServer(asio::io_context& io, SocketServerConfig config, cons
 SocketServer::~SocketServer() { stop(); }
 
 ConfigResult<void> SocketServer::start() {
+  // sendfile(2) has no MSG_NOSIGNAL: a client that hangs up while its fetch response is being
+  // sent would raise SIGPIPE and kill the broker. Failed sends must be errors instead.
+  std::signal(SIGPIPE, SIG_IGN);
   for (const Listener& listener : shared_->config.listeners) {
     BOOST_OUTCOME_TRY(auto at, resolve(shared_->io, listener));
     auto acceptor = std::make_unique<tcp::acceptor>(asio::make_strand(shared_->io));

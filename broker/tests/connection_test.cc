@@ -63,6 +63,27 @@ TEST(Connection, PipelinedRequestsAreAnsweredInRequestOrder) {
   expect_pipelined_answers_in_order(server.port(), 200);
 }
 
+// Two pipelined produces to one partition must append in the order sent, so a connection runs
+// its requests one after another (as Kafka does), even though later ones would finish sooner.
+TEST(Connection, PipelinedRequestsOfOneConnectionRunOneAfterAnother) {
+  ServerFixture server;
+  testing::echo_concurrency().most = 0;
+  TestClient client(server.port());
+  ASSERT_TRUE(client.connected());
+  Bytes all;
+  for (int32_t id = 1; id <= 40; ++id) {
+    const Bytes request = delayed_echo(id);
+    all.insert(all.end(), request.begin(), request.end());
+  }
+  ASSERT_TRUE(client.send(all));
+  for (int32_t id = 1; id <= 40; ++id) {
+    auto frame = client.read_frame();
+    ASSERT_TRUE(frame) << "no response for correlation id " << id;
+    ASSERT_EQ(correlation_of(*frame), id);
+  }
+  EXPECT_EQ(testing::echo_concurrency().most.load(), 1);
+}
+
 TEST(Connection, QueueBoundOfOneStillAnswersEveryPipelinedRequest) {
   auto config = loopback_config();
   config.connection.max_queued_requests = 1;

@@ -19,7 +19,22 @@
 
 namespace sluice::broker::testing {
 
+// How many delayed_echo handlers run at once, and the most seen: requests of one connection
+// must take effect one after another.
+struct EchoConcurrency {
+  std::atomic<int> running{0};
+  std::atomic<int> most{0};
+};
+inline EchoConcurrency& echo_concurrency() {
+  static EchoConcurrency c;
+  return c;
+}
+
 inline asio::awaitable<Response> delayed_echo(RequestContext ctx) {
+  EchoConcurrency& c = echo_concurrency();
+  const int now_running = ++c.running;
+  for (int most = c.most.load(); now_running > most && !c.most.compare_exchange_weak(most, now_running);) {
+  }
   asio::steady_timer timer(co_await asio::this_coro::executor);
   timer.expires_after(std::chrono::milliseconds((ctx.correlation_id() % 4) * 5));
   co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -27,6 +42,7 @@ inline asio::awaitable<Response> delayed_echo(RequestContext ctx) {
   store_be<int32_t>(frame.data(), 8);
   store_be<int32_t>(frame.data() + 4, ctx.correlation_id());
   store_be<int32_t>(frame.data() + 8, ctx.correlation_id());
+  --c.running;
   co_return Response::send(std::move(frame));
 }
 
