@@ -11,6 +11,7 @@
 #include <string>
 
 #include "protocol/bytes.h"
+#include "tests/support/temp_dir.h"
 #include "protocol/messages/request_header.h"
 #include "protocol/request_frame.h"
 
@@ -62,23 +63,7 @@ Bytes encode_request(protocol::ApiKey key, int16_t version, int32_t correlation_
 // A frame of raw bytes behind a size prefix.
 Bytes frame_of(ByteView payload);
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "sluice-broker-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using sluice::testing::TempDir;
 
 // A TCP port on 127.0.0.1 that was free a moment ago (for the spawned broker).
 uint16_t free_port();
