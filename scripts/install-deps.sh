@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   # build
   cmake ninja-build ccache g++ pkg-config
-  # libraries (Boost 1.81: Outcome now, Asio 1.26 for the broker; Debian's default 1.74 is too old)
+  # libraries (Boost 1.81: Outcome, and Asio 1.26; Debian's default Boost 1.74 is too old)
   libboost1.81-dev libspdlog-dev zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev
   # ISA-L: CRC-32C with PCLMULQDQ/AVX-512 folding, twice our own crc32-instruction loop
   libisal-dev
@@ -16,6 +16,8 @@ packages=(
   libgtest-dev libgmock-dev python3 clang libclang-rt-14-dev
   # client tests run against librdkafka's built-in mock cluster (test binary only)
   librdkafka-dev
+  # interop tests: stock clients against our broker
+  kcat python3-confluent-kafka python3-kafka
   # integration tests run a private ZooKeeper server from this package's jars (no service:
   # that would be `zookeeperd`); it needs a Java runtime
   zookeeper default-jre-headless
