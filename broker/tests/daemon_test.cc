@@ -1,22 +1,17 @@
 // The sluice-broker binary itself: started with a temp config, asked ApiVersions, stopped with a
 // signal. Every wait is bounded.
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
 #include <chrono>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
 #include <gtest/gtest.h>
 
 #include "broker/tests/test_client.h"
+#include "tests/support/child_process.h"
 #include "protocol/messages/api_versions_request.h"
 #include "storage/log_manager.h"
-
-extern char** environ;
 
 namespace sluice::broker {
 namespace {
@@ -25,56 +20,17 @@ using namespace std::chrono_literals;
 using testing::TempDir;
 using testing::TestClient;
 
-std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
-
-class Daemon {
+// The daemon, its output in <dir>/<name>.out and .err.
+class Daemon : public sluice::testing::ChildProcess {
  public:
   Daemon(const TempDir& dir, std::vector<std::string> args, const std::string& name = "broker")
-      : out_(dir.path() / (name + ".out")), err_(dir.path() / (name + ".err")) {
-    args.insert(args.begin(), SLUICE_BROKER_BINARY);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, 2, err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    EXPECT_EQ(posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ), 0);
-    posix_spawn_file_actions_destroy(&actions);
-  }
-  ~Daemon() {
-    if (pid_ > 0 && !exit_code_) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-
-  // The exit status, or nullopt if it is still running after `timeout`.
-  std::optional<int> wait_exit(std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!exit_code_ && std::chrono::steady_clock::now() < deadline) {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      } else {
-        std::this_thread::sleep_for(10ms);
-      }
-    }
-    return exit_code_;
-  }
-  void signal(int sig) { ::kill(pid_, sig); }
-  std::string stdout_text() const { return read_file(out_); }
-  std::string stderr_text() const { return read_file(err_); }
+      : ChildProcess(with_binary(std::move(args)), dir.path() / name) {}
 
  private:
-  std::filesystem::path out_, err_;
-  pid_t pid_ = -1;
-  std::optional<int> exit_code_;
+  static std::vector<std::string> with_binary(std::vector<std::string> args) {
+    args.insert(args.begin(), SLUICE_BROKER_BINARY);
+    return args;
+  }
 };
 
 std::filesystem::path write_config(const TempDir& dir, uint16_t port, const std::string& extra = "") {

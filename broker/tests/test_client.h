@@ -11,6 +11,7 @@
 #include <string>
 
 #include "protocol/bytes.h"
+#include "tests/support/net.h"
 #include "tests/support/temp_dir.h"
 #include "protocol/messages/request_header.h"
 #include "protocol/request_frame.h"
@@ -65,7 +66,6 @@ Bytes frame_of(ByteView payload);
 
 using sluice::testing::TempDir;
 
-// A TCP port on 127.0.0.1 that was free a moment ago (for the spawned broker).
-uint16_t free_port();
+using sluice::testing::free_port;
 
 }  // namespace sluice::broker::testing

@@ -17,10 +17,12 @@
 #include <thread>
 
 #include "client/asio.h"
-#include "coordination/tests/zookeeper_server.h"
+#include "tests/support/zookeeper_server.h"
 #include "coordination/zookeeper_client.h"
 
 namespace sluice::coordination::testing {
+
+using sluice::testing::ZooKeeperServer;
 
 using namespace std::chrono_literals;
 

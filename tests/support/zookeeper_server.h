@@ -16,7 +16,7 @@
 #include <filesystem>
 #include <string>
 
-namespace sluice::coordination::testing {
+namespace sluice::testing {
 
 class ZooKeeperServer {
  public:
@@ -51,4 +51,4 @@ class ZooKeeperServer {
   pid_t pid_ = -1;
 };
 
-}  // namespace sluice::coordination::testing
+}  // namespace sluice::testing

@@ -1,4 +1,4 @@
-#include "coordination/tests/zookeeper_server.h"
+#include "tests/support/zookeeper_server.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -20,7 +20,7 @@
 
 extern char** environ;
 
-namespace sluice::coordination::testing {
+namespace sluice::testing {
 namespace {
 
 using namespace std::chrono_literals;
@@ -210,4 +210,4 @@ std::string ZooKeeperServer::log() const {
   return text.str();
 }
 
-}  // namespace sluice::coordination::testing
+}  // namespace sluice::testing
