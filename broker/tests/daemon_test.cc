@@ -28,8 +28,11 @@ class Daemon : public sluice::testing::ChildProcess {
 
  private:
   static std::vector<std::string> with_binary(std::vector<std::string> args) {
-    args.insert(args.begin(), SLUICE_BROKER_BINARY);
-    return args;
+    std::vector<std::string> argv;
+    argv.reserve(args.size() + 1);
+    argv.emplace_back(SLUICE_BROKER_BINARY);
+    for (auto& arg : args) argv.push_back(std::move(arg));
+    return argv;
   }
 };
 
