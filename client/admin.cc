@@ -1,6 +1,7 @@
 #include "client/admin.h"
 
 #include <algorithm>
+#include <charconv>
 
 namespace sluice::client {
 namespace {
@@ -24,12 +25,17 @@ bool not_controller(const Results& results) {
   });
 }
 
+ApiError api_error(int16_t error_code, const std::optional<std::string>& message) {
+  const auto code = static_cast<ErrorCode>(error_code);
+  if (code == ErrorCode::none) return {};
+  return {.error = broker_error(code), .message = message.value_or("")};
+}
+
 template <typename Results>
 TopicErrors to_errors(const Results& results) {
   TopicErrors out;
   for (const auto& r : results) {
-    const auto code = static_cast<ErrorCode>(r.error_code);
-    out[r.name.value_or("")] = code == ErrorCode::none ? std::error_code{} : broker_error(code);
+    out[r.name.value_or("")] = api_error(r.error_code, r.error_message);
   }
   return out;
 }
@@ -38,6 +44,7 @@ TopicErrors to_errors(const Results& results) {
 struct NamedResult {
   std::optional<std::string> name;
   int16_t error_code;
+  std::optional<std::string> error_message;
 };
 
 }  // namespace
@@ -72,7 +79,7 @@ asio::awaitable<Result<TopicErrors>> Admin::create_on_strand(std::vector<NewTopi
       continue;
     }
     std::vector<NamedResult> named;
-    for (const auto& r : response.value().body.topics) named.push_back({r.name, r.error_code});
+    for (const auto& r : response.value().body.topics) named.push_back({r.name, r.error_code, r.error_message});
     co_return to_errors(named);
   }
   co_return last;
@@ -134,6 +141,194 @@ asio::awaitable<Result<std::vector<std::string>>> Admin::list_on_strand() {
   for (const auto& [name, info] : client_.metadata().topics()) {
     if (!info.is_internal) out.push_back(name);
   }
+  co_return out;
+}
+
+asio::awaitable<Result<TopicErrors>> Admin::create_partitions(std::map<std::string, int32_t> counts) {
+  co_return co_await on_strand(client_.executor(), create_partitions_on_strand(std::move(counts)));
+}
+
+asio::awaitable<Result<TopicErrors>> Admin::create_partitions_on_strand(std::map<std::string, int32_t> counts) {
+  std::error_code last = Errc::no_leader;
+  for (int attempt = 0; attempt < client_.config().metadata_attempts; ++attempt) {
+    if (attempt > 0) co_await sleep_for(client_.config().retry_backoff);
+    SLUICE_CO_TRY(auto conn, co_await controller());
+    protocol::CreatePartitionsRequest request;
+    request.timeout_ms = static_cast<int32_t>(timeout_.count());
+    for (const auto& [name, count] : counts) {
+      protocol::CreatePartitionsRequest::CreatePartitionsTopic t;
+      t.name = name;
+      t.count = count;
+      request.topics.push_back(std::move(t));
+    }
+    auto response = co_await conn->send(std::move(request));
+    if (!response) {
+      last = response.error();
+      if (!is_retriable(last)) break;
+      continue;
+    }
+    if (not_controller(response.value().body.results)) {
+      last = broker_error(ErrorCode::not_controller);
+      continue;
+    }
+    client_.invalidate_metadata();
+    std::vector<NamedResult> named;
+    for (const auto& r : response.value().body.results) named.push_back({r.name, r.error_code, r.error_message});
+    co_return to_errors(named);
+  }
+  co_return last;
+}
+
+asio::awaitable<Result<std::shared_ptr<BrokerConnection>>> Admin::config_connection(ConfigResource resource) {
+  if (resource.type != ConfigResourceType::broker) co_return co_await client_.any_connection();
+  int32_t id = -1;
+  const char* end = resource.name.data() + resource.name.size();
+  if (std::from_chars(resource.name.data(), end, id).ptr != end || resource.name.empty()) {
+    co_return make_error_code(Errc::invalid_config);
+  }
+  if (client_.metadata().broker(BrokerId(id)) == nullptr) {
+    std::vector<std::string> no_topics;
+    SLUICE_CO_TRY(co_await client_.refresh_metadata(std::move(no_topics)));
+  }
+  co_return co_await client_.connection(BrokerId(id));
+}
+
+asio::awaitable<Result<ConfigDescription>> Admin::describe_configs(ConfigResource resource) {
+  co_return co_await on_strand(client_.executor(), describe_configs_on_strand(std::move(resource)));
+}
+
+asio::awaitable<Result<ConfigDescription>> Admin::describe_configs_on_strand(ConfigResource resource) {
+  SLUICE_CO_TRY(auto conn, co_await config_connection(resource));
+  protocol::DescribeConfigsRequest request;
+  protocol::DescribeConfigsRequest::DescribeConfigsResource r;
+  r.resource_type = static_cast<int8_t>(resource.type);
+  r.resource_name = resource.name;
+  r.configuration_keys = std::nullopt;  // all of them
+  request.resources.push_back(std::move(r));
+  SLUICE_CO_TRY(auto response, co_await conn->send(std::move(request)));
+  ConfigDescription out;
+  for (const auto& result : response.body.results) {
+    if (result.resource_name != resource.name) continue;
+    out.error = api_error(result.error_code, result.error_message);
+    for (const auto& c : result.configs) {
+      ConfigEntry e;
+      e.name = c.name;
+      e.value = c.value;
+      e.read_only = c.read_only;
+      e.is_sensitive = c.is_sensitive;
+      if (response.version >= 1) {
+        e.source = static_cast<ConfigSource>(c.config_source);
+      } else if (c.is_default) {  // v0 only says whether it is a default
+        e.source = ConfigSource::default_config;
+      } else {
+        e.source = resource.type == ConfigResourceType::topic ? ConfigSource::dynamic_topic_config
+                                                              : ConfigSource::static_broker_config;
+      }
+      out.entries.push_back(std::move(e));
+    }
+    co_return out;
+  }
+  co_return make_error_code(Errc::malformed_response);  // no result for the resource we named
+}
+
+asio::awaitable<Result<ApiError>> Admin::incremental_alter_configs(ConfigResource resource,
+                                                                   std::vector<ConfigChange> changes) {
+  co_return co_await on_strand(client_.executor(), alter_configs_on_strand(std::move(resource), std::move(changes)));
+}
+
+namespace {
+
+template <typename Responses>
+Result<ApiError> resource_outcome(const Responses& responses, const ConfigResource& resource) {
+  for (const auto& r : responses) {
+    // Explicit: ApiError converts to error_code, so Result<ApiError> has no implicit constructors.
+    if (r.resource_name == resource.name) return outcome::success(api_error(r.error_code, r.error_message));
+  }
+  return outcome::failure(make_error_code(Errc::malformed_response));
+}
+
+}  // namespace
+
+asio::awaitable<Result<ApiError>> Admin::alter_configs_on_strand(ConfigResource resource,
+                                                                 std::vector<ConfigChange> changes) {
+  SLUICE_CO_TRY(auto conn, co_await config_connection(resource));
+  if (!conn->negotiate(protocol::ApiKey::incremental_alter_configs, 0, 1)) {
+    co_return co_await legacy_alter_configs(conn, std::move(resource), std::move(changes));
+  }
+  protocol::IncrementalAlterConfigsRequest request;
+  protocol::IncrementalAlterConfigsRequest::AlterConfigsResource r;
+  r.resource_type = static_cast<int8_t>(resource.type);
+  r.resource_name = resource.name;
+  for (const auto& change : changes) {
+    protocol::IncrementalAlterConfigsRequest::AlterableConfig c;
+    c.name = change.name;
+    c.config_operation = static_cast<int8_t>(change.op);
+    if (change.op == ConfigChange::Op::set) c.value = change.value;
+    r.configs.push_back(std::move(c));
+  }
+  request.resources.push_back(std::move(r));
+  SLUICE_CO_TRY(auto response, co_await conn->send(std::move(request)));
+  co_return resource_outcome(response.body.responses, resource);
+}
+
+asio::awaitable<Result<ApiError>> Admin::legacy_alter_configs(std::shared_ptr<BrokerConnection> conn,
+                                                              ConfigResource resource,
+                                                              std::vector<ConfigChange> changes) {
+  // AlterConfigs replaces the whole set of overrides: start from the current ones.
+  SLUICE_CO_TRY(auto current, co_await describe_configs_on_strand(resource));
+  if (current.error) co_return outcome::success(current.error);
+  std::map<std::string, std::string> overrides;
+  for (const auto& e : current.entries) {
+    if (e.is_override() && e.value) overrides[e.name] = *e.value;
+  }
+  for (const auto& change : changes) {
+    if (change.op == ConfigChange::Op::set) {
+      overrides[change.name] = change.value;
+    } else {
+      overrides.erase(change.name);
+    }
+  }
+  protocol::AlterConfigsRequest request;
+  protocol::AlterConfigsRequest::AlterConfigsResource r;
+  r.resource_type = static_cast<int8_t>(resource.type);
+  r.resource_name = resource.name;
+  for (const auto& [name, value] : overrides) {
+    protocol::AlterConfigsRequest::AlterableConfig c;
+    c.name = name;
+    c.value = value;
+    r.configs.push_back(std::move(c));
+  }
+  request.resources.push_back(std::move(r));
+  SLUICE_CO_TRY(auto response, co_await conn->send(std::move(request)));
+  co_return resource_outcome(response.body.responses, resource);
+}
+
+asio::awaitable<Result<ClusterDescription>> Admin::describe_cluster() {
+  co_return co_await on_strand(client_.executor(), describe_cluster_on_strand());
+}
+
+asio::awaitable<Result<ClusterDescription>> Admin::describe_cluster_on_strand() {
+  SLUICE_CO_TRY(auto conn, co_await client_.any_connection());
+  ClusterDescription out;
+  if (conn->negotiate(protocol::ApiKey::describe_cluster, 0, 0)) {
+    protocol::DescribeClusterRequest request;
+    SLUICE_CO_TRY(auto response, co_await conn->send(std::move(request)));
+    const auto& body = response.body;
+    if (body.error_code != 0) co_return broker_error(static_cast<ErrorCode>(body.error_code));
+    out.cluster_id = body.cluster_id;
+    out.controller = body.controller_id;
+    for (const auto& b : body.brokers) {
+      out.brokers.push_back(BrokerInfo{.id = b.broker_id, .host = b.host, .port = b.port, .rack = b.rack});
+    }
+    std::ranges::sort(out.brokers, {}, &BrokerInfo::id);
+    co_return out;
+  }
+  std::vector<std::string> no_topics;
+  SLUICE_CO_TRY(co_await client_.refresh_metadata(std::move(no_topics)));
+  const ClusterMetadata& metadata = client_.metadata();
+  out.cluster_id = metadata.cluster_id();
+  out.controller = metadata.controller();
+  for (const auto& [id, broker] : metadata.brokers()) out.brokers.push_back(broker);
   co_return out;
 }
 

@@ -1,11 +1,14 @@
-// Admin: topic administration over the KafkaClient (AK Admin's topic calls): create and
-// delete (sent to the controller, re-found on NOT_CONTROLLER), describe and list (metadata).
-// Per-topic outcomes are separate: one topic's error never fails the others.
+// Admin: cluster administration over the KafkaClient (AK Admin's calls): topics are created,
+// deleted and grown on the controller (re-found on NOT_CONTROLLER), described and listed from
+// metadata; configs are described and altered on any broker (a broker's own on that broker);
+// the cluster is described by DescribeCluster where the broker has it, else by Metadata.
+// Per-topic and per-resource outcomes are separate: one's error never fails the others.
 // Owner: the KafkaClient's strand; public coroutines hop onto it.
 #pragma once
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -21,8 +24,69 @@ struct NewTopic {
   std::map<std::string, std::string> configs;
 };
 
-// Per topic: empty on success, else the broker's error (e.g. TOPIC_ALREADY_EXISTS).
-using TopicErrors = std::map<std::string, std::error_code>;
+// One topic's or resource's outcome: no error on success, else the broker's (e.g.
+// TOPIC_ALREADY_EXISTS) with its error_message when it sent one. Converts to the error_code.
+struct ApiError {
+  std::error_code error;
+  std::string message;  // the broker's explanation; may be empty
+
+  explicit operator bool() const { return static_cast<bool>(error); }
+  operator std::error_code() const { return error; }  // NOLINT: implicit on purpose
+};
+
+// Per topic.
+using TopicErrors = std::map<std::string, ApiError>;
+
+// DescribeConfigs/AlterConfigs resource types (Kafka's ConfigResource.Type ids).
+enum class ConfigResourceType : int8_t { topic = 2, broker = 4 };
+
+struct ConfigResource {
+  ConfigResourceType type = ConfigResourceType::topic;
+  std::string name;  // the topic, or the broker id in decimal
+};
+
+// Kafka's DescribeConfigs config_source ids.
+enum class ConfigSource : int8_t {
+  unknown = 0,
+  dynamic_topic_config = 1,
+  dynamic_broker_config = 2,
+  dynamic_default_broker_config = 3,
+  static_broker_config = 4,
+  default_config = 5,
+  dynamic_broker_logger_config = 6,
+};
+
+struct ConfigEntry {
+  std::string name;
+  std::optional<std::string> value;  // null for a sensitive value
+  ConfigSource source = ConfigSource::unknown;
+  bool read_only = false;
+  bool is_sensitive = false;
+
+  // Set on the resource itself (a topic override, a broker's dynamic config).
+  [[nodiscard]] bool is_override() const {
+    return source == ConfigSource::dynamic_topic_config || source == ConfigSource::dynamic_broker_config;
+  }
+};
+
+struct ConfigDescription {
+  ApiError error;
+  std::vector<ConfigEntry> entries;  // as the broker listed them
+};
+
+// One change of IncrementalAlterConfigs; `value` is ignored for remove.
+struct ConfigChange {
+  enum class Op : int8_t { set = 0, remove = 1 };
+  std::string name;
+  Op op = Op::set;
+  std::string value;
+};
+
+struct ClusterDescription {
+  std::optional<std::string> cluster_id;
+  BrokerId controller{-1};          // -1: none known
+  std::vector<BrokerInfo> brokers;  // sorted by id
+};
 
 class Admin {
  public:
@@ -36,6 +100,18 @@ class Admin {
   asio::awaitable<Result<std::vector<TopicInfo>>> describe_topics(std::vector<std::string> names);
   // Every non-internal topic, sorted.
   asio::awaitable<Result<std::vector<std::string>>> list_topics();
+  // Grows each topic to its new partition count (the controller assigns the replicas).
+  asio::awaitable<Result<TopicErrors>> create_partitions(std::map<std::string, int32_t> counts);
+
+  // The resource's configs, every one the broker reports (overrides and defaults).
+  asio::awaitable<Result<ConfigDescription>> describe_configs(ConfigResource resource);
+  // Applies `changes` with IncrementalAlterConfigs; a broker without it (before Kafka 2.3) gets
+  // AlterConfigs with the current overrides (from DescribeConfigs) edited by `changes`. That
+  // fallback is read-modify-write: a concurrent change between the two can be lost, as in Kafka.
+  asio::awaitable<Result<ApiError>> incremental_alter_configs(ConfigResource resource,
+                                                              std::vector<ConfigChange> changes);
+  // Brokers, controller and cluster id.
+  asio::awaitable<Result<ClusterDescription>> describe_cluster();
 
  private:
   asio::awaitable<Result<std::shared_ptr<BrokerConnection>>> controller();
@@ -43,6 +119,16 @@ class Admin {
   asio::awaitable<Result<TopicErrors>> delete_on_strand(std::vector<std::string> names);
   asio::awaitable<Result<std::vector<TopicInfo>>> describe_on_strand(std::vector<std::string> names);
   asio::awaitable<Result<std::vector<std::string>>> list_on_strand();
+  asio::awaitable<Result<TopicErrors>> create_partitions_on_strand(std::map<std::string, int32_t> counts);
+  // The connection a config request for `resource` goes to: its broker, or any.
+  asio::awaitable<Result<std::shared_ptr<BrokerConnection>>> config_connection(ConfigResource resource);
+  asio::awaitable<Result<ConfigDescription>> describe_configs_on_strand(ConfigResource resource);
+  asio::awaitable<Result<ApiError>> alter_configs_on_strand(ConfigResource resource,
+                                                            std::vector<ConfigChange> changes);
+  asio::awaitable<Result<ApiError>> legacy_alter_configs(std::shared_ptr<BrokerConnection> conn,
+                                                         ConfigResource resource,
+                                                         std::vector<ConfigChange> changes);
+  asio::awaitable<Result<ClusterDescription>> describe_cluster_on_strand();
 
   KafkaClient& client_;
   std::chrono::milliseconds timeout_;

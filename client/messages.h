@@ -2,13 +2,23 @@
 // the response-frame decoding shared by BrokerConnection::send.
 #pragma once
 
+#include "protocol/messages/alter_configs_request.h"
+#include "protocol/messages/alter_configs_response.h"
 #include "protocol/messages/api_versions_request.h"
 #include "protocol/messages/api_versions_response.h"
+#include "protocol/messages/create_partitions_request.h"
+#include "protocol/messages/create_partitions_response.h"
 #include "protocol/messages/create_topics_request.h"
 #include "protocol/messages/create_topics_response.h"
 #include "protocol/messages/delete_topics_request.h"
+#include "protocol/messages/describe_cluster_request.h"
+#include "protocol/messages/describe_cluster_response.h"
+#include "protocol/messages/describe_configs_request.h"
+#include "protocol/messages/describe_configs_response.h"
 #include "protocol/messages/delete_topics_response.h"
 #include "protocol/messages/fetch_request.h"
+#include "protocol/messages/incremental_alter_configs_request.h"
+#include "protocol/messages/incremental_alter_configs_response.h"
 #include "protocol/messages/fetch_response.h"
 #include "protocol/messages/list_offsets_request.h"
 #include "protocol/messages/list_offsets_response.h"
@@ -29,6 +39,13 @@ template <> struct ResponseFor<protocol::FetchRequest> { using type = protocol::
 template <> struct ResponseFor<protocol::ListOffsetsRequest> { using type = protocol::ListOffsetsResponse; };
 template <> struct ResponseFor<protocol::CreateTopicsRequest> { using type = protocol::CreateTopicsResponse; };
 template <> struct ResponseFor<protocol::DeleteTopicsRequest> { using type = protocol::DeleteTopicsResponse; };
+template <> struct ResponseFor<protocol::CreatePartitionsRequest> { using type = protocol::CreatePartitionsResponse; };
+template <> struct ResponseFor<protocol::DescribeConfigsRequest> { using type = protocol::DescribeConfigsResponse; };
+template <> struct ResponseFor<protocol::AlterConfigsRequest> { using type = protocol::AlterConfigsResponse; };
+template <> struct ResponseFor<protocol::IncrementalAlterConfigsRequest> {
+  using type = protocol::IncrementalAlterConfigsResponse;
+};
+template <> struct ResponseFor<protocol::DescribeClusterRequest> { using type = protocol::DescribeClusterResponse; };
 
 template <typename Request>
 using ResponseOf = typename ResponseFor<Request>::type;

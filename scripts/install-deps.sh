@@ -12,6 +12,8 @@ packages=(
   libisal-dev
   # coordination: the ZooKeeper C client and JSON for Kafka's znodes
   libzookeeper-mt-dev nlohmann-json3-dev
+  # the sluice CLI's option parsing
+  libcli11-dev
   # tests; clang's libFuzzer for the request-decoder fuzz run
   libgtest-dev libgmock-dev python3 clang libclang-rt-14-dev
   # client tests run against librdkafka's built-in mock cluster (test binary only)

@@ -1,0 +1,269 @@
+#include "tools/options.h"
+
+#include <algorithm>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+
+namespace sluice::tools {
+namespace {
+
+// Raw strings that need checks CLI11 cannot express, gathered while parsing.
+struct Raw {
+  std::vector<std::string> configs, sets, headers;
+  std::string acks = "all";
+  std::string compression = "none";
+  std::string format = "value";
+  int32_t partition = -1;
+  int64_t count = 0;
+  int64_t timeout_ms = 0;
+  std::string file;
+  std::string key_separator;
+  bool from_beginning = false;
+  bool from_end = false;
+};
+
+// A "usage" failure found after CLI11 accepted the line.
+struct UsageError {
+  std::string message;
+};
+
+void add_producer_options(CLI::App& cmd, Raw& raw, ProducerOptions& p) {
+  cmd.add_option("--acks", raw.acks, "0, 1 or all (-1)")
+      ->check(CLI::IsMember({"0", "1", "all", "-1"}))
+      ->capture_default_str();
+  cmd.add_option("--compression", raw.compression, "none, gzip, snappy, lz4 or zstd")
+      ->check(CLI::IsMember({"none", "gzip", "snappy", "lz4", "zstd"}))
+      ->capture_default_str();
+  cmd.add_option("--linger-ms", p.linger_ms, "wait this long for a batch to fill")
+      ->check(CLI::Range(int64_t{0}, int64_t{600'000}))
+      ->capture_default_str();
+  cmd.add_option("--batch-size", p.batch_size, "batch size in bytes")
+      ->check(CLI::Range(int64_t{1}, int64_t{64} * 1024 * 1024))
+      ->capture_default_str();
+}
+
+void add_topic_commands(CLI::App& app, CliOptions& o, Raw& raw) {
+  auto* topic = app.add_subcommand("topic", "create, list, describe, delete and configure topics");
+  topic->require_subcommand(1);
+  auto* create = topic->add_subcommand("create", "create topics");
+  create->add_option("topics", o.topic.names, "topic names")->required();
+  create->add_option("-p,--partitions", o.topic.partitions, "partitions (-1: the broker's default)")
+      ->check(CLI::Range(-1, 1'000'000))
+      ->capture_default_str();
+  create->add_option("-r,--replication-factor", o.topic.replication_factor,
+                     "replicas per partition (-1: the broker's default)")
+      ->check(CLI::Range(int16_t{-1}, int16_t{32767}))
+      ->capture_default_str();
+  create->add_option("-c,--config", raw.configs, "topic config key=value (repeatable)");
+  topic->add_subcommand("list", "list topics, one per line");
+  auto* describe = topic->add_subcommand("describe", "partitions, leaders, replicas, ISR and config overrides");
+  describe->add_option("topics", o.topic.names, "topic names")->required();
+  auto* remove = topic->add_subcommand("delete", "delete topics");
+  remove->add_option("topics", o.topic.names, "topic names")->required();
+  auto* alter = topic->add_subcommand("alter-config", "set or delete topic config overrides");
+  alter->add_option("topics", o.topic.names, "topic names")->required();
+  alter->add_option("-s,--set", raw.sets, "set key=value (repeatable)");
+  alter->add_option("-d,--delete", o.topic.remove, "remove the override of key (repeatable)");
+  auto* grow = topic->add_subcommand("add-partitions", "grow topics to a new partition count");
+  grow->add_option("topics", o.topic.names, "topic names")->required();
+  grow->add_option("-n,--count", o.topic.total_partitions, "the new total number of partitions")
+      ->required()
+      ->check(CLI::Range(1, 1'000'000));
+}
+
+void add_produce_command(CLI::App& app, CliOptions& o, Raw& raw) {
+  auto* produce = app.add_subcommand("produce", "produce the lines of stdin (or --file) as records");
+  produce->add_option("topic", o.produce.topic, "topic")->required();
+  produce->add_option("-f,--file", raw.file, "read lines from this file instead of stdin");
+  produce->add_option("-k,--key-separator", raw.key_separator,
+                      "split each line at the first SEP into key and value");
+  produce->add_option("-H,--header", raw.headers, "header key=value on every record (repeatable)");
+  produce->add_option("-p,--partition", raw.partition, "produce to this partition only")
+      ->check(CLI::NonNegativeNumber);
+  produce->add_option("--max-line-bytes", o.produce.max_line_bytes, "refuse longer lines")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 30))
+      ->capture_default_str();
+  add_producer_options(*produce, raw, o.produce.producer);
+}
+
+void add_consume_command(CLI::App& app, CliOptions& o, Raw& raw) {
+  auto* consume = app.add_subcommand("consume", "print a topic's records");
+  consume->add_option("topic", o.consume.topic, "topic")->required();
+  auto* beginning = consume->add_flag("--from-beginning", raw.from_beginning, "start at each partition's first offset");
+  auto* end = consume->add_flag("--from-end", raw.from_end, "start at each partition's end (the default)");
+  auto* offset = consume->add_option("-o,--offset", o.consume.start_value, "start at this offset")
+                     ->check(CLI::NonNegativeNumber);
+  auto* timestamp = consume->add_option("--timestamp", o.consume.start_value,
+                                        "start at the first record at or after this time (ms)")
+                        ->check(CLI::NonNegativeNumber);
+  beginning->excludes(end)->excludes(offset)->excludes(timestamp);
+  end->excludes(offset)->excludes(timestamp);
+  offset->excludes(timestamp);
+  consume->add_option("-n,--count", raw.count, "exit after this many records")->check(CLI::PositiveNumber);
+  consume->add_option("-p,--partition", raw.partition, "this partition only")->check(CLI::NonNegativeNumber);
+  consume->add_option("--format", raw.format, "value, kv or json")
+      ->check(CLI::IsMember({"value", "kv", "json"}))
+      ->capture_default_str();
+  consume->add_option("-k,--key-separator", o.consume.key_separator, "between key and value (kv format)");
+  consume->add_option("--timeout-ms", raw.timeout_ms, "exit after this long without a record")
+      ->check(CLI::PositiveNumber);
+}
+
+void add_perf_commands(CLI::App& app, CliOptions& o, Raw& raw) {
+  auto* perf = app.add_subcommand("perf", "measure produce or consume throughput");
+  perf->require_subcommand(1);
+  auto* produce = perf->add_subcommand("produce", "produce --records records and report throughput and latency");
+  auto* consume = perf->add_subcommand("consume", "consume --records records from the start and report throughput");
+  for (auto* cmd : {produce, consume}) {
+    cmd->add_option("topic", o.perf.topic, "topic")->required();
+    cmd->add_option("-n,--records", o.perf.records, "how many records")->required()->check(CLI::PositiveNumber);
+    cmd->add_flag("--json", o.perf.json, "print the summary as one JSON object");
+  }
+  produce->add_option("-s,--record-size", o.perf.record_size, "value size in bytes")
+      ->check(CLI::Range(int64_t{0}, int64_t{64} * 1024 * 1024))
+      ->capture_default_str();
+  produce->add_option("-t,--throughput", o.perf.throughput, "records/s limit (-1: none)")
+      ->check(CLI::Range(int64_t{-1}, int64_t{1'000'000'000}))
+      ->capture_default_str();
+  add_producer_options(*produce, raw, o.perf.producer);
+  consume->add_option("--timeout-ms", o.perf.timeout_ms, "give up after this long without a record")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+}
+
+std::map<std::string, std::string> key_values(const std::vector<std::string>& items, const char* option) {
+  std::map<std::string, std::string> out;
+  for (const auto& item : items) {
+    auto kv = split_key_value(item);
+    if (!kv) throw UsageError{std::string(option) + ": expected key=value, got '" + item + "'"};
+    out[kv->first] = kv->second;
+  }
+  return out;
+}
+
+// Folds the raw strings into `o` once CLI11 has accepted the command line.
+void finish(CliOptions& o, const Raw& raw, const CLI::App& app) {
+  o.topic.configs = key_values(raw.configs, "--config");
+  o.topic.set = key_values(raw.sets, "--set");
+  for (const auto& h : raw.headers) {
+    auto kv = split_key_value(h);
+    if (!kv) throw UsageError{"--header: expected key=value, got '" + h + "'"};
+    o.produce.headers.push_back(*kv);
+  }
+  for (auto* p : {&o.produce.producer, &o.perf.producer}) {
+    p->acks = *parse_acks(raw.acks);
+    p->compression = *parse_compression(raw.compression);
+  }
+  if (raw.partition >= 0) o.produce.partition = o.consume.partition = raw.partition;
+  if (!raw.file.empty()) o.produce.file = raw.file;
+  if (app.get_subcommand("produce")->count("--key-separator") > 0) {
+    if (raw.key_separator.empty()) throw UsageError{"--key-separator: must not be empty"};
+    o.produce.key_separator = raw.key_separator;
+  }
+  if (raw.count > 0) o.consume.count = raw.count;
+  if (raw.timeout_ms > 0) o.consume.timeout_ms = raw.timeout_ms;
+  o.consume.format = raw.format == "json" ? OutputFormat::json
+                     : raw.format == "kv" ? OutputFormat::kv
+                                          : OutputFormat::value;
+  const CLI::App* consume = app.get_subcommand("consume");
+  if (raw.from_beginning) o.consume.start = StartFrom::beginning;
+  if (consume->count("--offset") > 0) o.consume.start = StartFrom::offset;
+  if (consume->count("--timestamp") > 0) o.consume.start = StartFrom::timestamp;
+  if (o.command == Command::topic_alter_config && o.topic.set.empty() && o.topic.remove.empty()) {
+    throw UsageError{"topic alter-config: give at least one --set or --delete"};
+  }
+}
+
+Command chosen(const CLI::App& app) {
+  const auto in = [&](const char* parent, const char* child) {
+    const CLI::App* p = app.get_subcommand(parent);
+    return p->parsed() && p->get_subcommand(child)->parsed();
+  };
+  static const std::vector<std::tuple<const char*, const char*, Command>> table = {
+      {"topic", "create", Command::topic_create},     {"topic", "list", Command::topic_list},
+      {"topic", "describe", Command::topic_describe}, {"topic", "delete", Command::topic_delete},
+      {"topic", "alter-config", Command::topic_alter_config},
+      {"topic", "add-partitions", Command::topic_add_partitions},
+      {"cluster", "info", Command::cluster_info},     {"perf", "produce", Command::perf_produce},
+      {"perf", "consume", Command::perf_consume},
+  };
+  for (const auto& [parent, child, command] : table) {
+    if (in(parent, child)) return command;
+  }
+  if (app.get_subcommand("produce")->parsed()) return Command::produce;
+  if (app.get_subcommand("consume")->parsed()) return Command::consume;
+  return Command::none;
+}
+
+}  // namespace
+
+ParseOutcome parse_command_line(const std::vector<std::string>& args, std::optional<std::string> env_bootstrap) {
+  CliOptions o;
+  Raw raw;
+  if (env_bootstrap && !env_bootstrap->empty()) o.global.bootstrap = *env_bootstrap;
+  CLI::App app("sluice: a command-line client for Kafka-compatible brokers", "sluice");
+  app.fallthrough();
+  app.require_subcommand(1);
+  app.add_option("-b,--bootstrap", o.global.bootstrap, "host:port[,host:port...] (env SLUICE_BOOTSTRAP)")
+      ->capture_default_str();
+  app.add_option("--request-timeout-ms", o.global.request_timeout_ms, "per request")
+      ->check(CLI::Range(int64_t{1}, int64_t{3'600'000}))
+      ->capture_default_str();
+  add_topic_commands(app, o, raw);
+  add_produce_command(app, o, raw);
+  add_consume_command(app, o, raw);
+  app.add_subcommand("cluster", "cluster commands")->require_subcommand(1)->add_subcommand(
+      "info", "brokers, controller and cluster id");
+  add_perf_commands(app, o, raw);
+
+  ParseOutcome out;
+  try {
+    std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 parses a reversed vector
+    app.parse(reversed);
+    o.command = chosen(app);
+    finish(o, raw, app);
+  } catch (const CLI::ParseError& e) {
+    std::ostringstream text, errors;
+    if (e.get_exit_code() == 0) {  // --help
+      app.exit(e, text, errors);
+      out.text = text.str();
+      return out;
+    }
+    out.exit_code = kExitUsage;
+    out.text = std::string("sluice: ") + e.what() + "\nRun 'sluice --help' for usage.";
+    return out;
+  } catch (const UsageError& e) {
+    out.exit_code = kExitUsage;
+    out.text = "sluice: " + e.message;
+    return out;
+  }
+  out.options = std::move(o);
+  return out;
+}
+
+std::optional<std::pair<std::string, std::string>> split_key_value(const std::string& text) {
+  const size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) return std::nullopt;
+  return std::pair{text.substr(0, eq), text.substr(eq + 1)};
+}
+
+std::optional<int16_t> parse_acks(const std::string& text) {
+  if (text == "0") return 0;
+  if (text == "1") return 1;
+  if (text == "all" || text == "-1") return -1;
+  return std::nullopt;
+}
+
+std::optional<protocol::CompressionType> parse_compression(const std::string& text) {
+  using protocol::CompressionType;
+  static const std::vector<std::pair<const char*, CompressionType>> names = {
+      {"none", CompressionType::none}, {"gzip", CompressionType::gzip}, {"snappy", CompressionType::snappy},
+      {"lz4", CompressionType::lz4},   {"zstd", CompressionType::zstd}};
+  for (const auto& [name, type] : names) {
+    if (text == name) return type;
+  }
+  return std::nullopt;
+}
+
+}  // namespace sluice::tools

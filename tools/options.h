@@ -1,0 +1,123 @@
+// The sluice command line, parsed (with CLI11) into plain option structs: one per command, all
+// in CliOptions, with `command` saying which one runs. Parsing does every check that needs no
+// broker (k=v syntax, acks and codec names, exclusive start positions), so a usage error exits
+// 2 before any connection is made. docs/cli.md describes each option.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "protocol/record_batch_header.h"
+
+namespace sluice::tools {
+
+// Exit codes (docs/cli.md).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitError = 1;        // the operation failed (a broker error, bad data)
+inline constexpr int kExitUsage = 2;        // bad command line
+inline constexpr int kExitUnreachable = 3;  // no broker of --bootstrap answered
+inline constexpr int kExitPartial = 4;      // produce: some records were not delivered
+
+enum class Command {
+  none,
+  topic_create,
+  topic_list,
+  topic_describe,
+  topic_delete,
+  topic_alter_config,
+  topic_add_partitions,
+  produce,
+  consume,
+  cluster_info,
+  perf_produce,
+  perf_consume,
+};
+
+struct GlobalOptions {
+  std::string bootstrap = "localhost:9092";
+  int64_t request_timeout_ms = 30'000;
+};
+
+struct TopicOptions {
+  std::vector<std::string> names;
+  int32_t partitions = -1;           // create: -1 = the broker's num.partitions
+  int16_t replication_factor = -1;   // create: -1 = the broker's default.replication.factor
+  std::map<std::string, std::string> configs;  // create --config
+  std::map<std::string, std::string> set;      // alter-config --set
+  std::vector<std::string> remove;             // alter-config --delete
+  int32_t total_partitions = 0;                // add-partitions --count
+};
+
+struct ProducerOptions {
+  int16_t acks = -1;
+  protocol::CompressionType compression = protocol::CompressionType::none;
+  int64_t linger_ms = 5;
+  int64_t batch_size = 16384;
+};
+
+struct ProduceOptions {
+  std::string topic;
+  std::optional<std::string> file;           // unset: stdin
+  std::optional<std::string> key_separator;  // unset: lines are values only
+  std::vector<std::pair<std::string, std::string>> headers;  // in command-line order
+  std::optional<int32_t> partition;
+  int64_t max_line_bytes = 1024 * 1024;
+  ProducerOptions producer;
+};
+
+enum class StartFrom { beginning, end, offset, timestamp };
+enum class OutputFormat { value, kv, json };
+
+struct ConsumeOptions {
+  std::string topic;
+  StartFrom start = StartFrom::end;
+  int64_t start_value = 0;  // the offset or timestamp
+  std::optional<int64_t> count;
+  std::optional<int32_t> partition;  // unset: every partition
+  OutputFormat format = OutputFormat::value;
+  std::string key_separator = "\t";  // kv format
+  std::optional<int64_t> timeout_ms;  // exit after this long without a record
+};
+
+struct PerfOptions {
+  std::string topic;
+  int64_t records = 0;
+  int64_t record_size = 100;
+  int64_t throughput = -1;  // records/s; -1: unlimited
+  bool json = false;
+  int64_t timeout_ms = 10'000;  // perf consume: give up after this long without a record
+  ProducerOptions producer;
+};
+
+struct CliOptions {
+  Command command = Command::none;
+  GlobalOptions global;
+  TopicOptions topic;
+  ProduceOptions produce;
+  ConsumeOptions consume;
+  PerfOptions perf;
+};
+
+// Either options to run, or an exit code with text to print (help on stdout for exit 0, an
+// error on stderr otherwise).
+struct ParseOutcome {
+  std::optional<CliOptions> options;
+  int exit_code = kExitOk;
+  std::string text;
+};
+
+// `args` excludes the program name. `env_bootstrap` is SLUICE_BOOTSTRAP if set; --bootstrap wins.
+ParseOutcome parse_command_line(const std::vector<std::string>& args,
+                                std::optional<std::string> env_bootstrap = std::nullopt);
+
+// "k=v" -> {k, v}; the first '=' splits, the key must be non-empty. nullopt otherwise.
+std::optional<std::pair<std::string, std::string>> split_key_value(const std::string& text);
+// "0", "1", "all" or "-1" -> acks.
+std::optional<int16_t> parse_acks(const std::string& text);
+std::optional<protocol::CompressionType> parse_compression(const std::string& text);
+
+}  // namespace sluice::tools
