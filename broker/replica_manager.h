@@ -65,6 +65,12 @@ struct ListOffsetResult {
   LeaderEpoch leader_epoch{-1};
 };
 
+// DeleteRecords for one partition: the log start offset after the call (Kafka's low watermark).
+struct DeleteRecordsResult {
+  protocol::ErrorCode error = protocol::ErrorCode::none;
+  Offset low_watermark{-1};
+};
+
 inline ListOffsetResult list_offset_error(protocol::ErrorCode e) {
   ListOffsetResult r;
   r.error = e;
@@ -85,6 +91,12 @@ class ReplicaManager {
   asio::awaitable<protocol::ErrorCode> stop_replica(TopicPartition tp, LeaderEpoch epoch, bool delete_partition);
 
   [[nodiscard]] std::shared_ptr<Partition> get_partition(const TopicPartition& tp) const;
+
+  // DeleteRecords (replica_manager_delete_records.cc): on the leader, raises the log start offset
+  // to `offset` (-1: the high watermark). OFFSET_OUT_OF_RANGE for an offset below -1 or past the
+  // high watermark; an offset at or below the log start changes nothing. With one replica the
+  // low watermark is the leader's log start at once (no DelayedDeleteRecords wait).
+  asio::awaitable<DeleteRecordsResult> delete_records(TopicPartition tp, Offset offset);
 
   // acks 0 and 1 return after the appends; acks -1 waits (up to `timeout`) for each appended
   // partition's high watermark to pass its last offset. Errors are per partition.

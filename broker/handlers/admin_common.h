@@ -1,0 +1,54 @@
+// Shared by the topic-admin handlers: AdminError -> ErrorCode at the broker edge, topic-config
+// validation on storage's LogConfig, and the wait for the controller's effect to show in the
+// MetadataCache (Kafka's DelayedCreatePartitions / DelayedDeleteTopics, here a bounded poll on
+// the handler's executor: the cache has no change notification).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <system_error>
+
+#include "broker/asio_net.h"
+#include "broker/handlers/admin_services.h"
+#include "coordination/admin_error.h"
+#include "coordination/topic_validation.h"
+#include "protocol/error_code.h"
+#include "storage/log_config.h"
+
+namespace sluice::broker {
+
+inline constexpr const char* kNotControllerMessage = "This broker is not the controller; send the request to the controller.";
+
+// A coordination::Errc (AdminZkClient's rejections and ZooKeeper failures) as Kafka's ErrorCode;
+// any other category is UNKNOWN_SERVER_ERROR.
+protocol::ErrorCode admin_error_code(const std::error_code& ec);
+
+// Values checked by LogConfig::with_overrides on the broker's defaults; for
+// AdminZkClient::Options::validate_config.
+coordination::ConfigValidator log_config_validator(storage::LogConfig defaults);
+// Names (Kafka's topic-level list) and values; nullopt when `config` is acceptable.
+coordination::AdminCheck check_topic_config(const storage::LogConfig& defaults, const coordination::TopicConfig& config);
+
+// Whether `topic` is in the snapshot with `partitions` partitions (or more), each with a leader.
+bool topic_has_leaders(const MetadataCache::Snapshot& snapshot, const std::string& topic, size_t partitions);
+
+// Waits until `done` holds for every topic in `pending` or timeout_ms passes (capped at
+// services.max_wait). Returns the topics still pending. timeout_ms <= 0 does not wait and
+// returns none: the request is answered with the writes done, as Kafka does.
+using TopicDone = std::function<bool(const MetadataCache::Snapshot&, const std::string&)>;
+asio::awaitable<std::set<std::string>> wait_for_topics(const AdminServices& services, std::set<std::string> pending,
+                                                        int32_t timeout_ms, TopicDone done);
+
+// This broker's id as a DescribeConfigs / AlterConfigs broker resource name, or the reason it is not.
+std::optional<std::string> check_broker_resource_name(const std::string& name, BrokerId self);
+
+// ConfigResource types (Kafka's ConfigResource.Type ids).
+inline constexpr int8_t kResourceTopic = 2;
+inline constexpr int8_t kResourceBroker = 4;
+inline constexpr int8_t kResourceBrokerLogger = 8;
+
+}  // namespace sluice::broker
