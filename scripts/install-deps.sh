@@ -20,10 +20,17 @@ packages=(
   librdkafka-dev
   # interop tests: stock clients against our broker
   kcat python3-confluent-kafka python3-kafka
+  # the codecs kafka-python compresses with (gzip is built in)
+  python3-snappy python3-lz4 python3-zstandard
+  # bench/produce_bench.sh: loopback TCP bandwidth
+  iperf3
   # integration tests run a private ZooKeeper server from this package's jars (no service:
   # that would be `zookeeperd`); it needs a Java runtime
   zookeeper default-jre-headless
 )
+
+# kafkajs interop tests run `npm ci`; a node from elsewhere (e.g. NodeSource, npm bundled) will do.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -2,8 +2,10 @@
 // request the broker cannot read closes that connection (and only that one).
 #include <gtest/gtest.h>
 
+#include "broker/tests/kafka_server_fixture.h"
 #include "broker/tests/server_fixture.h"
 #include "broker/tests/test_client.h"
+#include "broker/tests/wire_calls.h"
 #include "protocol/messages/api_versions_request.h"
 #include "protocol/messages/metadata_request.h"
 #include "protocol/messages/produce_request.h"
@@ -198,6 +200,70 @@ TEST(Connection, RequestOverSocketRequestMaxBytesCloses) {
   ASSERT_TRUE(over.send(ByteView(big).first(8)));
   EXPECT_TRUE(over.closed_by_peer());
   expect_served(bystander, 2);
+}
+
+// The same rule through the real KafkaServer and its real handlers (not the test handlers of
+// ServerFixture): bodies each handler cannot decode, versions outside each handler's range, and a
+// frame whose declared size (under socket.request.max.bytes) never fully arrives. Each bad client
+// is dropped or left waiting alone; a bystander keeps being served, and a partition the broker
+// leads still takes records afterwards.
+Bytes header_then(int16_t key, int16_t version, std::initializer_list<int> body) {
+  Bytes payload(10);
+  store_be<int16_t>(payload.data(), key);
+  store_be<int16_t>(payload.data() + 2, version);
+  store_be<int32_t>(payload.data() + 4, 9);
+  store_be<int16_t>(payload.data() + 8, -1);  // null client id
+  for (int v : body) payload.push_back(static_cast<std::byte>(v));
+  return frame_of(payload);
+}
+
+TEST(Connection, KafkaServerDropsUndecodableRequestsToEveryHandlerAndKeepsServing) {
+  testing::KafkaServerFixture broker;
+  ASSERT_TRUE(broker.started());
+  ASSERT_EQ(broker.host("t"), protocol::ErrorCode::none);
+  TestClient bystander(broker.port());
+  expect_served(bystander, 1);
+  const auto produce = static_cast<int16_t>(ApiKey::produce);
+  const auto fetch = static_cast<int16_t>(ApiKey::fetch);
+  const auto list_offsets = static_cast<int16_t>(ApiKey::list_offsets);
+  const auto metadata = static_cast<int16_t>(ApiKey::metadata);
+  const std::vector<BadInput> inputs = {
+      {"Produce v7 cut after its header", header_then(produce, 7, {}), false},
+      {"Produce v7 with a truncated topic array", header_then(produce, 7, {0xff, 0xff, 0x00, 0x01, 0, 0, 0x75}), false},
+      {"Produce v7 with a negative topic count", header_then(produce, 7, {0xff, 0xff, 0, 1, 0, 0, 0x75, 0x30, 0x80, 0, 0, 0}),
+       false},
+      {"Fetch v11 with garbage", header_then(fetch, 11, {0xde, 0xad, 0xbe, 0xef}), false},
+      {"Fetch v12 (flexible) with a bad tag section", header_then(fetch, 12, {0x05, 0xff, 0xff, 0xff, 0xff}), false},
+      {"ListOffsets v5 cut short", header_then(list_offsets, 5, {0xff, 0xff}), false},
+      {"Metadata v9 (flexible) with garbage", header_then(metadata, 9, {0x00, 0x7f, 0x7f}), false},
+      {"Produce v2, below the advertised range", header_then(produce, 2, {}), false},
+      {"Fetch v13, above the advertised range", header_then(fetch, 13, {}), false},
+      {"Metadata v10, above the advertised range", header_then(metadata, 10, {}), false},
+      {"an API the broker does not serve (JoinGroup v5)", header_then(11, 5, {}), false},
+  };
+  int32_t id = 2;
+  for (const BadInput& input : inputs) {
+    SCOPED_TRACE(input.name);
+    TestClient bad(broker.port());
+    ASSERT_TRUE(bad.connected());
+    ASSERT_TRUE(bad.send(input.bytes));
+    EXPECT_TRUE(bad.closed_by_peer());
+    expect_served(bystander, id++);
+  }
+  // A 64 MiB frame (under the default socket.request.max.bytes of 100 MiB) of which 1 KiB ever
+  // arrives: that connection waits, alone.
+  TestClient stalled(broker.port());
+  Bytes partial(4 + 1024);
+  store_be<int32_t>(partial.data(), 64 << 20);
+  ASSERT_TRUE(stalled.send(partial));
+  expect_served(bystander, id++);
+  TestClient late(broker.port());
+  expect_served(late, id++);
+
+  const Bytes batch = testing::producer_batch(protocol::CompressionType::none, 3, "after");
+  auto produced = testing::call<protocol::ProduceResponse>(late, 7, testing::produce_request("t", batch, 1), id++);
+  ASSERT_TRUE(produced);
+  EXPECT_EQ(broker.log_end("t"), Offset(3));
 }
 
 TEST(Connection, StopClosesOpenConnections) {
