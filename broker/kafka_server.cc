@@ -1,26 +1,47 @@
 #include "broker/kafka_server.h"
 
 #include <csignal>
+#include <future>
 #include <thread>
 #include <vector>
 
 #include <spdlog/spdlog.h>
 
+#include "broker/handlers/admin_common.h"
+#include "broker/handlers/admin_handlers.h"
 #include "broker/handlers/data_plane_handlers.h"
 #include "broker/handlers/handler_list.h"
+#include "broker/spawn.h"
 #include "storage/clock.h"
 
 namespace sluice::broker {
 namespace {
 
+using namespace std::chrono_literals;
+
 // Every LogManager task is due at multiples of its interval; the smallest default is 5 s, and
 // flush.ms is honoured to this granularity.
 constexpr std::chrono::milliseconds kLogTaskTick{1000};
+// Between attempts to reconnect and re-register after a session expiry.
+constexpr std::chrono::milliseconds kReconnectBackoff{1000};
+
+coordination::ZooKeeperConfig zookeeper_config(const KafkaConfig& config, bool with_chroot) {
+  coordination::ZooKeeperConfig zk;
+  ZkConnect connect = config.zookeeper_connect;
+  if (!with_chroot) connect.chroot.clear();
+  zk.connect = connect.to_string();
+  zk.session_timeout = std::chrono::milliseconds(config.zookeeper_session_timeout_ms);
+  zk.connection_timeout = std::chrono::milliseconds(config.zookeeper_connection_timeout_ms);
+  return zk;
+}
+
+asio::awaitable<std::optional<std::string>> wrap(asio::awaitable<std::string> task) { co_return co_await std::move(task); }
 
 }  // namespace
 
 KafkaServer::KafkaServer(KafkaConfig config)
     : config_(std::move(config)),
+      zk_strand_(asio::make_strand(io_)),
       registry_(make_handler_registry()),
       signals_(asio::make_strand(io_), SIGINT, SIGTERM) {}
 
@@ -37,29 +58,148 @@ ConfigResult<std::unique_ptr<KafkaServer>> KafkaServer::start(KafkaConfig config
   server->start_data_plane();
   server->socket_server_ =
       std::make_unique<SocketServer>(server->io_, SocketServerConfig::from(server->config_), server->registry_);
-  BOOST_OUTCOME_TRY(server->socket_server_->start());
+  BOOST_OUTCOME_TRY(server->socket_server_->bind());
   server->log_tasks_ =
       std::make_unique<LogTaskScheduler>(server->io_, server->blocking_, *server->logs_, kLogTaskTick);
   server->log_tasks_->start();
-  server->register_self();
+  server->publish_self();
+  // Registration needs the bound listener (port 0), so it follows the socket server.
+  const std::string zk_error = server->run_startup(server->start_zookeeper());
+  if (!zk_error.empty()) {
+    server->socket_server_->stop();
+    server->log_tasks_->stop();
+    (void)server->run_startup([](KafkaServer* self) -> asio::awaitable<std::string> {
+      co_await self->zk_->close();
+      co_return std::string();
+    }(server.get()));
+    return config_error("zookeeper.connect: " + zk_error);
+  }
+  server->socket_server_->start_processing();
   spdlog::info("broker {} started with {} io threads", server->config_.broker_id.value(),
                server->config_.io_threads());
   return server;
 }
 
-// Without ZooKeeper the broker hosts no partitions until the controller says so; it still
-// answers Metadata with itself as the only broker and controller.
+// The handlers are all registered here, before the socket server starts: the registry is
+// read-only once connections use it. The ZooKeeper objects exist (unconnected) for the same reason.
 void KafkaServer::start_data_plane() {
   replica_manager_ = std::make_unique<ReplicaManager>(
       io_, blocking_, *logs_,
       ReplicaManagerConfig{.broker_id = config_.broker_id, .default_log_config = config_.log_config});
+  zk_ = std::make_unique<coordination::ZooKeeperClient>(io_.get_executor(), zookeeper_config(config_, true));
+  kafka_zk_ = std::make_unique<coordination::KafkaZkClient>(*zk_);
+  coordination::KafkaControllerConfig controller_config;
+  controller_config.broker_id = config_.broker_id;
+  controller_config.delete_topic_enable = config_.delete_topic_enable;
+  controller_ = std::make_unique<coordination::KafkaController>(io_.get_executor(), *zk_, *kafka_zk_, controller_config);
+  coordination::AdminZkClient::Options admin_options;
+  admin_options.validate_config = log_config_validator(config_.log_config);
+  admin_zk_ = std::make_unique<coordination::AdminZkClient>(*kafka_zk_, std::move(admin_options));
+  topic_creator_ = std::make_unique<ZkTopicCreator>(
+      asio::make_strand(io_), *admin_zk_, *kafka_zk_,
+      ZkTopicCreator::Defaults{.num_partitions = config_.num_partitions,
+                               .default_replication_factor = config_.default_replication_factor});
+  dynamic_config_ = DynamicConfigManager::create(asio::make_strand(io_), *zk_, *kafka_zk_, *logs_, config_.log_config);
   add_data_plane_handlers(registry_, BrokerServices{.replica_manager = replica_manager_.get(),
                                                     .metadata_cache = &metadata_cache_,
-                                                    .topic_creator = nullptr,
+                                                    .topic_creator = topic_creator_.get(),
                                                     .auto_create_topics_enable = config_.auto_create_topics_enable});
+  ControlPlaneServices control;
+  control.replica_manager = replica_manager_.get();
+  control.metadata_cache = &metadata_cache_;
+  control.fence = &fence_;
+  control.kafka_zk = kafka_zk_.get();
+  add_control_plane_handlers(registry_, control);
+  AdminServices admin;
+  admin.zk = kafka_zk_.get();
+  admin.admin_zk = admin_zk_.get();
+  admin.metadata_cache = &metadata_cache_;
+  admin.replica_manager = replica_manager_.get();
+  admin.log_manager = logs_.get();
+  admin.config = &config_;
+  admin.is_controller = [controller = controller_.get()] { return controller->is_active(); };
+  add_admin_handlers(registry_, admin);
 }
 
-void KafkaServer::register_self() {
+std::string KafkaServer::run_startup(asio::awaitable<std::string> task) {
+  auto done = asio::co_spawn(io_, wrap(std::move(task)), asio::use_future);
+  while (done.wait_for(0s) != std::future_status::ready) {
+    if (io_.stopped()) io_.restart();
+    io_.run_one_for(50ms);
+  }
+  if (io_.stopped()) io_.restart();
+  return std::move(*done.get());
+}
+
+asio::awaitable<std::string> KafkaServer::start_zookeeper() {
+  if (!config_.zookeeper_connect.chroot.empty()) {
+    const Status chroot = co_await create_chroot();
+    if (!chroot) co_return "cannot create the chroot " + config_.zookeeper_connect.chroot + ": " + chroot.error().message();
+  }
+  zk_->set_session_listener(coordination::SessionListener{
+      zk_strand_, [this](coordination::SessionState state) { on_session_state(state); }});
+  const Status connected = co_await zk_->connect();
+  if (!connected) co_return "cannot connect to " + config_.zookeeper_connect.to_string() + ": " + connected.error().message();
+  const Status paths = co_await kafka_zk_->create_top_level_paths();
+  if (!paths) co_return "cannot create the persistent paths: " + paths.error().message();
+  auto cluster_id = co_await kafka_zk_->get_or_create_cluster_id();
+  if (!cluster_id) co_return "cannot read /cluster/id: " + cluster_id.error().message();
+  cluster_id_ = cluster_id.value();
+  const Status dynamic = co_await dynamic_config_->start();
+  if (!dynamic) co_return "cannot read /config/changes: " + dynamic.error().message();
+  MetadataUpdate update;
+  update.cluster_id = cluster_id_;
+  metadata_cache_.update_metadata(update);
+  // A broker restarted after SIGKILL finds its previous session's registration until that
+  // session times out: wait that long for it to go rather than fail at once as Kafka does.
+  const auto give_up = std::chrono::steady_clock::now() + 2 * std::chrono::milliseconds(config_.zookeeper_session_timeout_ms);
+  auto epoch = co_await kafka_zk_->register_broker(broker_info());
+  while (!epoch && epoch.error() == coordination::Errc::node_exists && std::chrono::steady_clock::now() < give_up) {
+    asio::steady_timer wait(zk_strand_, kReconnectBackoff / 2);
+    co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
+    epoch = co_await kafka_zk_->register_broker(broker_info());
+  }
+  if (!epoch) co_return "cannot register broker " + std::to_string(config_.broker_id.value()) + ": " + epoch.error().message();
+  fence_.set_broker_epoch(epoch.value());
+  controller_->startup();
+  co_return std::string();
+}
+
+// Kafka creates a missing chroot through a client without one, then connects inside it.
+asio::awaitable<Status> KafkaServer::create_chroot() {
+  coordination::ZooKeeperClient root(io_.get_executor(), zookeeper_config(config_, false));
+  Status st = co_await root.connect();
+  const std::string& chroot = config_.zookeeper_connect.chroot;
+  for (size_t slash = chroot.find('/', 1); st; slash = chroot.find('/', slash + 1)) {
+    auto created = co_await root.create(chroot.substr(0, slash), {}, coordination::CreateMode::persistent);
+    if (!created && created.error() != coordination::Errc::node_exists) st = created.error();
+    if (slash == std::string::npos) break;
+  }
+  co_await root.close();
+  co_return st;
+}
+
+coordination::BrokerInfo KafkaServer::broker_info() const {
+  coordination::BrokerInfo info;
+  info.id = config_.broker_id;
+  const auto snapshot = metadata_cache_.snapshot();
+  for (const BrokerEndpoint& b : snapshot->brokers) {
+    if (b.id != config_.broker_id) continue;
+    coordination::EndPoint endpoint;
+    endpoint.listener = "PLAINTEXT";
+    endpoint.host = b.host;
+    endpoint.port = b.port;
+    endpoint.security_protocol = "PLAINTEXT";
+    info.endpoints.push_back(std::move(endpoint));
+  }
+  info.timestamp = TimestampMs(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+  return info;
+}
+
+// Until the controller's first UpdateMetadata, Metadata shows this broker alone.
+void KafkaServer::publish_self() {
   const std::vector<Listener>& advertised =
       config_.advertised_listeners.empty() ? config_.listeners : config_.advertised_listeners;
   const std::vector<tcp::endpoint> bound = socket_server_->local_endpoints();
@@ -70,8 +210,36 @@ void KafkaServer::register_self() {
   }
   MetadataUpdate update;
   update.brokers = std::move(self);
-  update.controller_id = config_.broker_id;
   metadata_cache_.update_metadata(update);
+}
+
+void KafkaServer::on_session_state(coordination::SessionState state) {
+  spdlog::info("zookeeper session {}", coordination::to_string(state));
+  if (state != coordination::SessionState::expired || shutting_down_) return;
+  controller_->on_session_expired();
+  asio::co_spawn(zk_strand_, handle_session_expiry(), log_completion("zookeeper re-registration"));
+}
+
+// A new session, the registration again (a new broker epoch), the election again.
+asio::awaitable<void> KafkaServer::handle_session_expiry() {
+  while (!shutting_down_) {
+    const Status reconnected = co_await zk_->reconnect();
+    if (reconnected) {
+      auto epoch = co_await kafka_zk_->register_broker(broker_info());
+      if (epoch) {
+        fence_.set_broker_epoch(epoch.value());
+        controller_->startup();
+        const Status dynamic = co_await dynamic_config_->start();
+        if (!dynamic) spdlog::warn("topic config changes not watched: {}", dynamic.error().message());
+        co_return;
+      }
+      spdlog::warn("re-registration failed: {}", epoch.error().message());
+    } else {
+      spdlog::warn("zookeeper reconnect failed: {}", reconnected.error().message());
+    }
+    asio::steady_timer backoff(zk_strand_, kReconnectBackoff);
+    co_await backoff.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
 }
 
 ConfigResult<void> KafkaServer::run() {
@@ -89,12 +257,24 @@ ConfigResult<void> KafkaServer::run() {
 }
 
 void KafkaServer::shutdown() {
-  asio::dispatch(signals_.get_executor(), [this] {
-    socket_server_->stop();
-    log_tasks_->stop();
-    boost::system::error_code ignored;
-    signals_.cancel(ignored);
-  });
+  if (shutting_down_.exchange(true)) return;
+  asio::co_spawn(zk_strand_, stop_zookeeper_side(), log_completion("broker shutdown"));
+}
+
+// Kafka's order: the controller resigns and the session closes first, so the other brokers see
+// this one leave at once rather than after the session timeout; then the network stops.
+asio::awaitable<void> KafkaServer::stop_zookeeper_side() {
+  dynamic_config_->stop();
+  co_await controller_->shutdown();
+  co_await zk_->close();
+  asio::dispatch(signals_.get_executor(), [this] { stop_serving(); });
+}
+
+void KafkaServer::stop_serving() {
+  socket_server_->stop();
+  log_tasks_->stop();
+  boost::system::error_code ignored;
+  signals_.cancel(ignored);
 }
 
 // Returns once nothing is left on the io_context: after shutdown() every coroutine ends.

@@ -1,20 +1,33 @@
-// KafkaServer: one broker process (Kafka's KafkaServer): opens the logs, serves clients, runs the
-// periodic log tasks, and on SIGINT/SIGTERM shuts down in order: stop accepting, close the
-// connections, let the io threads finish, wait for the log-task pool, then LogManager::shutdown
-// (flush, checkpoints, the clean-shutdown marker).
+// KafkaServer: one broker process (Kafka's KafkaServer): opens the logs, binds the listeners,
+// connects ZooKeeper (creating the chroot if missing), creates the persistent paths and
+// /cluster/id, registers /brokers/ids/<id> with the bound advertised listener, starts the
+// KafkaController, serves clients and runs the periodic log tasks. A ZooKeeper session expiry
+// resigns the controller, reconnects, re-registers and re-enters the election.
+// On SIGINT/SIGTERM it shuts down in order: resign, close the ZooKeeper session (the ephemerals
+// vanish at once), stop accepting, close the connections, let the io threads finish, wait for
+// the log-task pool, then LogManager::shutdown (flush, checkpoints, the clean-shutdown marker).
 // Owner: main. start() and run() are called once, from main's thread; shutdown() from any thread.
 #pragma once
 
+#include <atomic>
 #include <memory>
+#include <string>
 
 #include "broker/asio_net.h"
 #include "broker/config_result.h"
+#include "broker/handlers/control_plane_handlers.h"
 #include "broker/handlers/handler.h"
 #include "broker/kafka_config.h"
 #include "broker/metadata_cache.h"
 #include "broker/replica_manager.h"
 #include "broker/log_task_scheduler.h"
 #include "broker/socket_server.h"
+#include "broker/dynamic_config_manager.h"
+#include "broker/zk_topic_creator.h"
+#include "coordination/admin_zk_client.h"
+#include "coordination/kafka_controller.h"
+#include "coordination/kafka_zk_client.h"
+#include "coordination/zookeeper_client.h"
 #include "storage/log_manager.h"
 
 namespace sluice::broker {
@@ -37,11 +50,30 @@ class KafkaServer {
   // The bound listener addresses (a port 0 listener shows the port it got).
   [[nodiscard]] std::vector<tcp::endpoint> local_endpoints() const { return socket_server_->local_endpoints(); }
 
+  // For the admin handlers (AdminServices) and tests. Valid from start() until destruction.
+  coordination::ZooKeeperClient& zookeeper_client() { return *zk_; }
+  coordination::KafkaZkClient& kafka_zk_client() { return *kafka_zk_; }
+  coordination::KafkaController& controller() { return *controller_; }
+  storage::LogManager& log_manager() { return *logs_; }
+  [[nodiscard]] const KafkaConfig& config() const { return config_; }
+  [[nodiscard]] const std::string& cluster_id() const { return cluster_id_; }
+
  private:
   explicit KafkaServer(KafkaConfig config);
   void run_io_threads();
   void start_data_plane();
-  void register_self();
+  // Runs `task` to completion on io_ from the calling thread (startup, before run()).
+  std::string run_startup(asio::awaitable<std::string> task);
+  // The ZooKeeper side of startup; an empty string on success, else the one-line reason.
+  asio::awaitable<std::string> start_zookeeper();
+  asio::awaitable<Status> create_chroot();
+  [[nodiscard]] coordination::BrokerInfo broker_info() const;
+  void publish_self();
+  void on_session_state(coordination::SessionState state);
+  asio::awaitable<void> handle_session_expiry();
+
+  asio::awaitable<void> stop_zookeeper_side();
+  void stop_serving();
 
   KafkaConfig config_;
   asio::io_context io_;
@@ -49,6 +81,16 @@ class KafkaServer {
   std::unique_ptr<storage::LogManager> logs_;
   std::unique_ptr<ReplicaManager> replica_manager_;
   MetadataCache metadata_cache_;
+  ControlPlaneFence fence_;
+  std::unique_ptr<coordination::ZooKeeperClient> zk_;
+  std::unique_ptr<coordination::KafkaZkClient> kafka_zk_;
+  std::unique_ptr<coordination::KafkaController> controller_;
+  std::unique_ptr<coordination::AdminZkClient> admin_zk_;
+  std::unique_ptr<ZkTopicCreator> topic_creator_;
+  std::shared_ptr<DynamicConfigManager> dynamic_config_;
+  asio::any_io_executor zk_strand_;  // session expiry handling
+  std::string cluster_id_;
+  std::atomic<bool> shutting_down_{false};
   HandlerRegistry registry_;
   std::unique_ptr<SocketServer> socket_server_;
   std::unique_ptr<LogTaskScheduler> log_tasks_;

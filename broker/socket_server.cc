@@ -78,7 +78,7 @@ SocketServer::SocketServer(asio::io_context& io, SocketServerConfig config, cons
 
 SocketServer::~SocketServer() { stop(); }
 
-ConfigResult<void> SocketServer::start() {
+ConfigResult<void> SocketServer::bind() {
   // sendfile(2) has no MSG_NOSIGNAL: a client that hangs up while its fetch response is being
   // sent would raise SIGPIPE and kill the broker. Failed sends must be errors instead.
   std::signal(SIGPIPE, SIG_IGN);
@@ -91,11 +91,14 @@ ConfigResult<void> SocketServer::start() {
                  shared_->endpoints.back().port());
     shared_->acceptors.push_back(std::move(acceptor));
   }
+  return outcome::success();
+}
+
+void SocketServer::start_processing() {
   for (size_t i = 0; i < shared_->acceptors.size(); ++i) {
     asio::co_spawn(shared_->acceptors[i]->get_executor(), accept_loop(shared_, i),
                    log_completion("acceptor of " + shared_->config.listeners[i].to_string()));
   }
-  return outcome::success();
 }
 
 asio::awaitable<void> SocketServer::accept_loop(std::shared_ptr<Shared> shared, size_t index) {

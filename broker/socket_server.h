@@ -1,7 +1,7 @@
 // SocketServer: accepts Kafka clients on every configured listener (Kafka's SocketServer). Each
 // listener's acceptor and each accepted connection get their own strand on the shared
 // io_context, which the caller runs on its threads.
-// Thread-safe: start() once, then stop() from any thread. Stop closes the acceptors and every
+// Thread-safe: bind() and start_processing() once, then stop() from any thread. Stop closes the acceptors and every
 // open connection; once their coroutines end, nothing of the server is left on the io_context,
 // so the caller's io threads return from run() and can be joined.
 // REQUIRES: the io_context and the handler registry outlive every connection (join the io
@@ -38,8 +38,13 @@ class SocketServer {
   SocketServer(const SocketServer&) = delete;
   SocketServer& operator=(const SocketServer&) = delete;
 
-  // Binds every listener and starts accepting. Fails naming the listener that cannot bind.
-  ConfigResult<void> start();
+  // Binds and listens on every listener, without accepting yet: the broker learns its port (a
+  // port 0 listener) before it registers, and clients wait in the backlog until startup is done,
+  // as Kafka starts processing requests only at the end of its startup. Fails naming the
+  // listener that cannot bind.
+  ConfigResult<void> bind();
+  // Starts accepting on every bound listener. Once, after bind().
+  void start_processing();
   // The bound addresses, in listener order (a port 0 listener shows the port it got).
   [[nodiscard]] std::vector<tcp::endpoint> local_endpoints() const;
   [[nodiscard]] size_t connection_count() const;

@@ -20,12 +20,18 @@
 #include "protocol/messages/incremental_alter_configs_request.h"
 #include "protocol/messages/incremental_alter_configs_response.h"
 #include "protocol/messages/fetch_response.h"
+#include "protocol/messages/leader_and_isr_request.h"
+#include "protocol/messages/leader_and_isr_response.h"
 #include "protocol/messages/list_offsets_request.h"
 #include "protocol/messages/list_offsets_response.h"
 #include "protocol/messages/metadata_request.h"
 #include "protocol/messages/metadata_response.h"
 #include "protocol/messages/produce_request.h"
 #include "protocol/messages/produce_response.h"
+#include "protocol/messages/stop_replica_request.h"
+#include "protocol/messages/stop_replica_response.h"
+#include "protocol/messages/update_metadata_request.h"
+#include "protocol/messages/update_metadata_response.h"
 #include "protocol/request_frame.h"
 
 namespace sluice::client {
@@ -46,6 +52,10 @@ template <> struct ResponseFor<protocol::IncrementalAlterConfigsRequest> {
   using type = protocol::IncrementalAlterConfigsResponse;
 };
 template <> struct ResponseFor<protocol::DescribeClusterRequest> { using type = protocol::DescribeClusterResponse; };
+// The controller's requests (coordination/controller_channel_manager.h).
+template <> struct ResponseFor<protocol::LeaderAndIsrRequest> { using type = protocol::LeaderAndIsrResponse; };
+template <> struct ResponseFor<protocol::UpdateMetadataRequest> { using type = protocol::UpdateMetadataResponse; };
+template <> struct ResponseFor<protocol::StopReplicaRequest> { using type = protocol::StopReplicaResponse; };
 
 template <typename Request>
 using ResponseOf = typename ResponseFor<Request>::type;

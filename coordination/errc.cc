@@ -25,6 +25,7 @@ class CoordinationCategory final : public std::error_category {
       case Errc::closing: return "ZooKeeper handle closing";
       case Errc::runtime_inconsistency: return "multi op rolled back";
       case Errc::corrupt_data: return "znode data does not parse";
+      case Errc::controller_moved: return "controller moved: /controller_epoch changed";
       case Errc::other: return "other ZooKeeper error";
       case Errc::topic_exists: return "topic already exists";
       case Errc::invalid_topic: return "invalid topic";

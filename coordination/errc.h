@@ -23,6 +23,8 @@ enum class Errc {
   closing,                    // ZCLOSING: the handle was closed with the request in flight
   runtime_inconsistency,      // ZRUNTIMEINCONSISTENCY: a multi op rolled back by another op's failure
   corrupt_data,               // a Kafka znode whose payload does not parse as the expected JSON
+  controller_moved,           // a fenced controller write failed its /controller_epoch check: a newer
+                              //   controller exists (Kafka's ControllerMovedException); resign
   other,                      // any other ZOO_ERRORS value (logged where it happens)
 
   // Rejected topic administration (AdminZkClient, topic_validation.h). The broker maps each to

@@ -7,6 +7,7 @@
 // Errors are ZkClient's, plus Errc::corrupt_data for a znode whose JSON does not parse.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,34 @@ class KafkaZkClient {
   // /config/changes/config_change_<seq>. Returns the created path.
   asio::awaitable<Result<std::string>> create_config_change_notification(std::string entity_path);
 
+  // The controller's znodes (kafka_zk_client_controller.cc).
+  // /controller's broker id, nullopt when there is no controller. With a watcher, an exists watch
+  // is armed either way, so it fires when a controller appears, changes or vanishes.
+  asio::awaitable<Result<std::optional<BrokerId>>> get_controller_id();
+  asio::awaitable<Result<std::optional<BrokerId>>> get_controller_id(Watcher watcher);
+  // nullopt when /controller_epoch is absent (no controller was ever elected).
+  asio::awaitable<Result<std::optional<ControllerEpochZkVersion>>> get_controller_epoch();
+  // The election: creates /controller_epoch ("0") if absent, then in one multi creates the
+  // ephemeral /controller {"version":1,"brokerid":N,"timestamp":"<ms>"} and sets
+  // /controller_epoch to epoch+1 conditional on its version. Returns the new epoch and version.
+  // Fails with node_exists when another broker is controller (or won this race).
+  asio::awaitable<Result<ControllerEpochZkVersion>> register_controller_and_increment_epoch(BrokerId id);
+  // Deletes /controller if this session created it (resignation); ok when absent or not ours.
+  asio::awaitable<Status> delete_controller_if_owned();
+
+  // Fenced partition-state writes: a multi of check(/controller_epoch, epoch_zk_version) and the
+  // write. Fail with controller_moved when the check fails, else as create/update_partition_state.
+  asio::awaitable<Result<ZkVersion>> create_partition_state(TopicPartition tp, LeaderIsrAndControllerEpoch state,
+                                                            ZkVersion epoch_zk_version);
+  asio::awaitable<Result<ZkVersion>> update_partition_state(TopicPartition tp, LeaderIsrAndControllerEpoch state,
+                                                            ZkVersion expected, ZkVersion epoch_zk_version);
+
+  // Removes a deleted topic's znodes: /brokers/topics/<t> with everything under it,
+  // /config/topics/<t>, then the marker /admin/delete_topics/<t>. Absent znodes are fine.
+  asio::awaitable<Status> delete_topic_znodes(std::string topic);
+  // Removes the marker alone (a marked topic that does not exist, or deletion disabled).
+  asio::awaitable<Status> delete_topic_deletion_marker(std::string topic);
+
   // Creates or overwrites /config/topics/<topic>.
   asio::awaitable<Status> set_topic_config(std::string topic, TopicConfig config);
   // An empty config when the znode is absent, as Kafka's fetchEntityConfig.
@@ -80,6 +109,10 @@ class KafkaZkClient {
   asio::awaitable<Result<bool>> path_exists(std::string path);
   asio::awaitable<Status> ensure_path(std::string path);
   asio::awaitable<Result<int64_t>> existing_registration(std::string path);
+  // Deletes `path` and its descendants; ok when already absent.
+  asio::awaitable<Status> remove_recursive(std::string path);
+  asio::awaitable<Result<std::optional<BrokerId>>> read_controller_id();
+  asio::awaitable<Result<ZkVersion>> fenced_write(ZkOp op, ZkVersion epoch_zk_version);
 
   ZkClient& zk_;
 };

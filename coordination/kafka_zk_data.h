@@ -82,12 +82,21 @@ struct LeaderIsrAndControllerEpoch {
   bool operator==(const LeaderIsrAndControllerEpoch&) const = default;
 };
 
+// /controller_epoch's value and the znode version that fences every controller write (a multi
+// checking this version first; zookeeper-layout.md §3).
+struct ControllerEpochZkVersion {
+  ControllerEpoch epoch{0};
+  ZkVersion zk_version{-1};
+};
+
 // /config/topics/<topic>: overrides of the broker's log defaults. Values are always strings.
 using TopicConfig = std::map<std::string, std::string>;
 
 // Znode paths, named as in ZkData.scala.
 namespace zk_paths {
 inline constexpr const char* kClusterId = "/cluster/id";
+inline constexpr const char* kController = "/controller";
+inline constexpr const char* kControllerEpoch = "/controller_epoch";
 inline constexpr const char* kBrokerIds = "/brokers/ids";
 inline constexpr const char* kBrokerTopics = "/brokers/topics";
 inline constexpr const char* kConfigTopics = "/config/topics";

@@ -23,6 +23,7 @@ ErrorCode to_error_code(coordination::Errc e) {
     case Errc::invalid_request: return ErrorCode::invalid_request;
     case Errc::reassignment_in_progress: return ErrorCode::reassignment_in_progress;
     case Errc::topic_not_found: return ErrorCode::unknown_topic_or_partition;
+    case Errc::controller_moved: return ErrorCode::not_controller;
     case Errc::topic_marked_for_deletion: return ErrorCode::none;
     // ZooKeeper did not answer in time: retriable for the client.
     case Errc::connection_loss:

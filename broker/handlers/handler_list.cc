@@ -1,6 +1,7 @@
 #include "broker/handlers/handler_list.h"
 
 #include "broker/handlers/api_versions.h"
+#include "broker/handlers/control_plane_handlers.h"
 #include "broker/handlers/data_plane_handlers.h"
 #include "broker/handlers/fetch.h"
 #include "broker/handlers/list_offsets.h"
@@ -24,6 +25,16 @@ void add_data_plane_handlers(HandlerRegistry& registry, const BrokerServices& se
   registry.add(fetch_handler(services));
   registry.add(list_offsets_handler(services));
   registry.add(metadata_handler(services));
+}
+
+}  // namespace sluice::broker
+
+namespace sluice::broker {
+
+void add_control_plane_handlers(HandlerRegistry& registry, const ControlPlaneServices& services) {
+  registry.add(leader_and_isr_handler(services));
+  registry.add(stop_replica_handler(services));
+  registry.add(update_metadata_handler(services));
 }
 
 }  // namespace sluice::broker

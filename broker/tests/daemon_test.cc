@@ -10,6 +10,7 @@
 
 #include "broker/tests/test_client.h"
 #include "tests/support/child_process.h"
+#include "tests/support/zookeeper_server.h"
 #include "protocol/messages/api_versions_request.h"
 #include "storage/log_manager.h"
 
@@ -36,12 +37,19 @@ class Daemon : public sluice::testing::ChildProcess {
   }
 };
 
+// The daemon registers in ZooKeeper: one real server for this test process.
+const std::string& zookeeper_connect() {
+  static sluice::testing::ZooKeeperServer server;
+  static const std::string connect = "127.0.0.1:" + std::to_string(server.port());
+  return connect;
+}
+
 std::filesystem::path write_config(const TempDir& dir, uint16_t port, const std::string& extra = "") {
   const auto path = dir.path() / "server.properties";
   std::ofstream(path) << "broker.id=0\n"
                       << "listeners=PLAINTEXT://127.0.0.1:" << port << "\n"
                       << "log.dirs=" << (dir.path() / "logs").string() << "\n"
-                      << "zookeeper.connect=127.0.0.1:2181\n"
+                      << "zookeeper.connect=" << zookeeper_connect() << "\n"
                       << extra;
   return path;
 }

@@ -1,8 +1,12 @@
-// An in-process KafkaServer on 127.0.0.1 (port 0, temp log dir, no ZooKeeper) run on its own
-// thread, with helpers to make it leader (or follower) of a partition through the
-// ReplicaManager's public API and to publish that partition in the MetadataCache.
+// An in-process KafkaServer on 127.0.0.1 (port 0, temp log dir) run on its own thread, against
+// a real ZooKeeper (one per test process, a fresh chroot per server), with helpers to make it
+// leader (or follower) of a partition through the ReplicaManager's public API and to publish
+// that partition in the MetadataCache. The constructor returns once the broker is controller
+// and its own UpdateMetadata has arrived.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <future>
 #include <map>
@@ -10,12 +14,27 @@
 #include <string>
 #include <thread>
 
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include "broker/kafka_server.h"
 #include "broker/tests/test_client.h"
+#include "tests/support/zookeeper_server.h"
 
 namespace sluice::broker::testing {
+
+// The test process's ZooKeeper, started on first use and stopped at exit.
+inline sluice::testing::ZooKeeperServer& shared_zookeeper() {
+  static sluice::testing::ZooKeeperServer server;
+  return server;
+}
+
+// A chroot no other server in this process uses (the broker creates it).
+inline std::string fresh_chroot() {
+  static std::atomic<int> counter{0};
+  return "/kafka-fixture-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1));
+}
 
 class KafkaServerFixture {
  public:
@@ -23,7 +42,7 @@ class KafkaServerFixture {
     const auto props = dir_.path() / "server.properties";
     if (std::FILE* f = std::fopen(props.c_str(), "w")) std::fclose(f);
     auto loaded = KafkaConfig::load(props, {"broker.id=0", "listeners=PLAINTEXT://127.0.0.1:0",
-                                            "zookeeper.connect=127.0.0.1:2181",
+                                            "zookeeper.connect=" + shared_zookeeper().connect_string(fresh_chroot()),
                                             "log.dirs=" + (dir_.path() / "logs").string()});
     EXPECT_TRUE(loaded) << loaded.error().message;
     if (!loaded) return;
@@ -32,6 +51,7 @@ class KafkaServerFixture {
     if (!started) return;
     server_ = std::move(started).value();
     runner_ = std::thread([this] { (void)server_->run(); });
+    EXPECT_TRUE(wait_for_controller()) << "broker 0 did not become controller within 30 s";
   }
   ~KafkaServerFixture() {
     if (!server_) return;
@@ -67,6 +87,18 @@ class KafkaServerFixture {
                                                                 .isr = isr, .offline_replicas = {}}});
     server_->metadata_cache().update_metadata(update);
     return done.get();
+  }
+
+  // Until the broker is controller and its MetadataCache names it (bounded: 30 s).
+  bool wait_for_controller() {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (server_->controller().is_active() && server_->metadata_cache().snapshot()->controller_id == BrokerId(0)) {
+        return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
   }
 
   [[nodiscard]] Offset log_end(const std::string& topic) {

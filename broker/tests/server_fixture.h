@@ -68,8 +68,9 @@ class ServerFixture {
   explicit ServerFixture(SocketServerConfig config = loopback_config(), bool with_test_handlers = true)
       : registry_(with_test_handlers ? test_registry() : make_handler_registry()),
         server_(io_, std::move(config), registry_) {
-    auto started = server_.start();
-    EXPECT_TRUE(started) << (started ? "" : started.error().message);
+    auto bound = server_.bind();
+    EXPECT_TRUE(bound) << (bound ? "" : bound.error().message);
+    if (bound) server_.start_processing();
     for (int i = 0; i < 2; ++i) {
       threads_.emplace_back([this] {
         io_.run();

@@ -1,0 +1,184 @@
+// KafkaController: the event queue, the election and becoming (or ceasing to be) the controller.
+#include "coordination/kafka_controller.h"
+
+#include <spdlog/spdlog.h>
+
+#include "client/async_util.h"
+
+namespace sluice::coordination {
+
+KafkaController::KafkaController(asio::any_io_executor executor, ZkClient& zk, KafkaZkClient& kafka_zk,
+                                 KafkaControllerConfig config)
+    : strand_(asio::make_strand(std::move(executor))),
+      zk_(zk),
+      kafka_zk_(kafka_zk),
+      config_(config),
+      drained_(strand_) {}
+
+KafkaController::~KafkaController() = default;
+
+void KafkaController::startup() {
+  Event event;
+  event.type = EventType::startup;
+  enqueue(std::move(event));
+}
+
+void KafkaController::on_session_expired() {
+  Event event;
+  event.type = EventType::expire;
+  enqueue(std::move(event));
+}
+
+void KafkaController::enqueue(Event event) {
+  asio::post(strand_, [this, event = std::move(event)]() mutable {
+    if (stopped_) return;
+    queue_.push_back(std::move(event));
+    if (draining_) return;
+    draining_ = true;
+    asio::co_spawn(strand_, drain(), client::LogCompletion{"controller event loop"});
+  });
+}
+
+asio::awaitable<void> KafkaController::drain() {
+  while (!queue_.empty() && !stopped_) {
+    Event event = std::move(queue_.front());
+    queue_.pop_front();
+    const Status st = co_await process(event);
+    if (st) continue;
+    spdlog::error("controller: event {} failed: {}", static_cast<int>(event.type), st.error().message());
+    if (st.error() == Errc::controller_moved) resign();
+    // A failed step leaves the context unreliable: resign and compete again, as Kafka does on
+    // an unexpected error.
+    if (is_active() && !stopped_) {
+      resign();
+      const Status deleted = co_await kafka_zk_.delete_controller_if_owned();
+      if (!deleted) spdlog::warn("controller: cannot delete /controller: {}", deleted.error().message());
+    }
+  }
+  draining_ = false;
+  drained_.cancel();
+}
+
+asio::awaitable<Status> KafkaController::process(Event event) {
+  switch (event.type) {
+    case EventType::startup:
+    case EventType::controller_change: co_return co_await on_controller_change();
+    case EventType::expire:
+      resign();
+      co_return ok();
+    case EventType::broker_change: co_return is_active() ? co_await on_broker_change() : ok();
+    case EventType::topic_change: co_return is_active() ? co_await on_topic_change() : ok();
+    case EventType::partition_modifications:
+      co_return is_active() ? co_await on_partition_modifications(event.topic) : ok();
+    case EventType::topic_deletion: co_return is_active() ? co_await on_topic_deletion() : ok();
+    case EventType::topic_deletion_stop_replica_response:
+      co_return is_active() ? co_await on_stop_replica_response(event.topic, event.broker, event.success) : ok();
+  }
+  co_return ok();
+}
+
+Watcher KafkaController::watcher(EventType type, std::string topic) {
+  return Watcher{strand_, [this, type, topic = std::move(topic)](WatchEvent e) {
+                   // Expiry is handled through on_session_expired; a new session re-arms.
+                   if (e.type == WatchEventType::session_expired) return;
+                   Event event;
+                   event.type = type;
+                   event.topic = topic;
+                   enqueue(std::move(event));
+                 }};
+}
+
+// Kafka's Reelect/ControllerChange: re-read /controller (re-arming its watch); resign if we
+// were active and are no longer; compete when there is no controller.
+asio::awaitable<Status> KafkaController::on_controller_change() {
+  SLUICE_CO_TRY(const auto current, co_await kafka_zk_.get_controller_id(watcher(EventType::controller_change)));
+  controller_id_ = current ? current->value() : -1;
+  if (is_active() && current != config_.broker_id) resign();
+  if (current) co_return ok();
+  co_return co_await elect();
+}
+
+asio::awaitable<Status> KafkaController::elect() {
+  auto won = co_await kafka_zk_.register_controller_and_increment_epoch(config_.broker_id);
+  if (!won && won.error() == Errc::node_exists) {
+    // Lost: the watch armed by on_controller_change reports the winner's departure.
+    SLUICE_CO_TRY(const auto current, co_await kafka_zk_.get_controller_id());
+    controller_id_ = current ? current->value() : -1;
+    spdlog::info("controller: broker {} is controller", controller_id_.load());
+    co_return ok();
+  }
+  if (!won) co_return won.error();
+  controller_id_ = config_.broker_id.value();
+  co_return co_await on_controller_failover(won.value());
+}
+
+// Kafka's onControllerFailover (controller-and-replication.md §2), single-broker subset: watches,
+// context, UpdateMetadata, elections, a full LeaderAndIsr push, then pending deletions.
+asio::awaitable<Status> KafkaController::on_controller_failover(ControllerEpochZkVersion epoch) {
+  spdlog::info("controller: broker {} is controller at epoch {}", config_.broker_id.value(), epoch.epoch.value());
+  context_ = ControllerContext{};
+  context_.epoch = epoch;
+  epoch_ = epoch.epoch.value();
+  active_ = true;
+  channels_ = std::make_unique<ControllerChannelManager>(strand_, config_.broker_id);
+  SLUICE_CO_TRY(co_await zk_.get_children(zk_paths::kBrokerIds, watcher(EventType::broker_change)));
+  SLUICE_CO_TRY(const auto brokers, co_await kafka_zk_.get_all_brokers());
+  for (const BrokerInfo& b : brokers) {
+    context_.live_brokers[b.id] = b;
+    channels_->add_broker(b);
+  }
+  SLUICE_CO_TRY(const auto topics, co_await zk_.get_children(zk_paths::kBrokerTopics, watcher(EventType::topic_change)));
+  for (const std::string& topic : topics) {
+    SLUICE_CO_TRY(co_await read_topic(topic));
+  }
+  send_update_metadata();
+  SLUICE_CO_TRY(auto created, co_await partitions_.elect_new(context_.all_partitions()));
+  SLUICE_CO_TRY(auto changed, co_await partitions_.elect_offline(context_.all_partitions()));
+  send_leader_and_isr(context_.all_partitions());
+  send_update_metadata();
+  co_return co_await on_topic_deletion();
+}
+
+// Reads one topic's assignment (arming its data watch) and its partitions' states.
+asio::awaitable<Status> KafkaController::read_topic(std::string topic) {
+  auto assignment = co_await zk_.get_data(zk_paths::topic(topic), watcher(EventType::partition_modifications, topic));
+  if (!assignment && assignment.error() == Errc::no_node) co_return ok();  // deleted meanwhile
+  SLUICE_CO_TRY(auto versioned, co_await kafka_zk_.get_topic_assignment(topic));
+  context_.topics[topic] = versioned.assignment;
+  for (const TopicPartition& tp : context_.partitions_of(topic)) {
+    if (context_.partition_states.contains(tp)) continue;
+    auto state = co_await kafka_zk_.get_partition_state(tp);
+    if (!state && state.error() == Errc::no_node) continue;  // a new partition
+    if (!state) co_return state.error();
+    context_.partition_states[tp] = state.value();
+  }
+  co_return ok();
+}
+
+void KafkaController::resign() {
+  if (!active_) return;
+  spdlog::info("controller: broker {} resigns at epoch {}", config_.broker_id.value(), context_.epoch.epoch.value());
+  active_ = false;
+  if (channels_) channels_->shutdown();
+  channels_.reset();
+  context_ = ControllerContext{};
+}
+
+asio::awaitable<void> KafkaController::shutdown() {
+  co_await client::on_strand(strand_, [](KafkaController* self) -> asio::awaitable<void> {
+    self->stopped_ = true;
+    self->queue_.clear();
+    while (self->draining_) {
+      self->drained_.expires_at(asio::steady_timer::time_point::max());
+      co_await self->drained_.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    const bool was_active = self->is_active();
+    self->resign();
+    if (was_active) {
+      const Status deleted = co_await self->kafka_zk_.delete_controller_if_owned();
+      if (!deleted) spdlog::warn("controller: cannot delete /controller: {}", deleted.error().message());
+    }
+  }(this));
+}
+
+}  // namespace sluice::coordination
