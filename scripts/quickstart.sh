@@ -8,7 +8,8 @@
 # Everything lives in $SLUICE_QUICKSTART_DIR (default .quickstart/ in the checkout). Ports:
 # ZooKeeper $SLUICE_ZK_PORT (2181), broker $SLUICE_BROKER_PORT (9092). ZooKeeper is Debian's
 # package run as a plain process with its own data dir: no system service is touched.
-# Running it again reuses what is already running.
+# Running it again reuses what is already running. For tests: SLUICE_BIN_DIR (default build/bin)
+# and SLUICE_QUICKSTART_NO_BUILD=1 (skip installing and building).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -16,7 +17,8 @@ dir=${SLUICE_QUICKSTART_DIR:-$root/.quickstart}
 zk_port=${SLUICE_ZK_PORT:-2181}
 broker_port=${SLUICE_BROKER_PORT:-9092}
 topic=quickstart
-sluice=$root/build/bin/sluice
+bin=${SLUICE_BIN_DIR:-$root/build/bin}
+sluice=$bin/sluice
 
 say() { printf '\n== %s\n' "$*"; }
 die() { printf 'quickstart: %s\n' "$*" >&2; exit 1; }
@@ -77,7 +79,7 @@ zookeeper.connect=127.0.0.1:$zk_port
 num.partitions=3
 default.replication.factor=1
 EOF
-  nohup "$root/build/bin/sluice-broker" "$dir/broker/server.properties" \
+  nohup "$bin/sluice-broker" "$dir/broker/server.properties" \
     >"$dir/broker/broker.log" 2>&1 </dev/null &
   echo $! >"$dir/broker.pid"
   wait_for "port_open $broker_port" 30 || die "the broker did not start; see $dir/broker/broker.log"
@@ -101,12 +103,13 @@ case "${1:-up}" in
   *) die "unknown command '$1' (use: up, status, stop, purge)" ;;
 esac
 
-say "dependencies"
-scripts/install-deps.sh
-
-say "build"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j"$(nproc)" --target sluice sluice-broker
+if [ "${SLUICE_QUICKSTART_NO_BUILD:-0}" != 1 ]; then
+  say "dependencies"
+  scripts/install-deps.sh
+  say "build"
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build build -j"$(nproc)" --target sluice sluice-broker
+fi
 
 say "start ZooKeeper and a broker (in $dir)"
 mkdir -p "$dir"
@@ -116,6 +119,9 @@ start_broker
 say "demo: topic '$topic', three records in, three records out"
 "$sluice" -b "127.0.0.1:$broker_port" topic create "$topic" --partitions 3 --replication-factor 1 2>/dev/null ||
   echo "topic '$topic' exists already"
+# A broker that just started learns the topics from the controller's first UpdateMetadata.
+wait_for "'$sluice' -b 127.0.0.1:$broker_port topic describe $topic >/dev/null 2>&1" 30 ||
+  die "topic '$topic' did not come online; see $dir/broker/broker.log"
 "$sluice" -b "127.0.0.1:$broker_port" topic describe "$topic"
 run_id=$(date +%s)
 printf 'user-1:hello from run %s\nuser-2:records with the same key stay in order\nuser-1:bye\n' "$run_id" |
