@@ -18,10 +18,18 @@ using protocol::RecordBatchHeader;
 
 constexpr size_t kMaxDeclaredBatch = static_cast<size_t>(INT32_MAX);
 
-// Step 1: one whole magic-2 batch, nothing before or after it.
-ErrorCode check_framing(ByteView records) {
+// Step 1: one whole magic-2 batch, nothing before or after it. A legacy message set keeps its
+// magic byte at the same position (offset, size, crc precede it), so one read tells them apart.
+ErrorCode check_framing(ByteView records, int16_t version) {
   if (records.size() <= protocol::kMagicOffset) return ErrorCode::invalid_record;
-  if (static_cast<int8_t>(records[protocol::kMagicOffset]) != protocol::kMagicV2) return ErrorCode::invalid_record;
+  const auto magic = static_cast<int8_t>(records[protocol::kMagicOffset]);
+  // Kafka 2.8 would up-convert a magic 0/1 set; we store magic 2 only (record-batch.md §5). Of
+  // the two candidates, CORRUPT_MESSAGE is retriable (the producer would resend the same bytes
+  // until its delivery timeout) and claims the bytes are damaged; UNSUPPORTED_FOR_MESSAGE_FORMAT
+  // is final and says what is true: this broker's message format does not take the request.
+  // On v3+ a legacy set breaks the request's own contract: INVALID_RECORD, as Kafka answers.
+  if ((magic == 0 || magic == 1) && version < 3) return ErrorCode::unsupported_for_message_format;
+  if (magic != protocol::kMagicV2) return ErrorCode::invalid_record;
   if (records.size() < protocol::kRecordBatchHeaderSize) return ErrorCode::corrupt_message;
   const int32_t length = load_be<int32_t>(records.data() + 8);
   if (length < 0) return ErrorCode::corrupt_message;
@@ -87,7 +95,7 @@ ValidatedRecords rebuild(protocol::DecodedBatch decoded, CompressionType codec) 
 }  // namespace
 
 ValidatedRecords validate_produce_records(ByteView records, int16_t produce_version, const storage::LogConfig& config) {
-  if (ErrorCode e = check_framing(records); e != ErrorCode::none) return {.error = e, .batch = {}};
+  if (ErrorCode e = check_framing(records, produce_version); e != ErrorCode::none) return {.error = e, .batch = {}};
   auto parsed = RecordBatchHeader::parse(records, kMaxDeclaredBatch);
   if (!parsed) return {.error = to_error_code(parsed.error()), .batch = {}};
   const RecordBatchHeader& h = parsed.value();

@@ -1,7 +1,8 @@
 // What a leader checks and rewrites in a producer's records before the log append, in Kafka
 // 2.8's order (record-batch.md §7, §8). Pure functions: no partition state, no I/O.
 //   step | check                                              | error
-//   1    | v3+: records present, magic 2, exactly one batch    | INVALID_RECORD (87)
+//   1    | v0-2: a magic 0/1 message set                       | UNSUPPORTED_FOR_MESSAGE_FORMAT (43)
+//   1    | records present, magic 2, exactly one batch         | INVALID_RECORD (87)
 //   1    | zstd batch in a Produce below v7                    | UNSUPPORTED_COMPRESSION_TYPE (76)
 //   2    | baseOffset == 0                                     | INVALID_RECORD
 //   3    | size <= max.message.bytes / <= segment.bytes        | MESSAGE_TOO_LARGE (10) / RECORD_LIST_TOO_LARGE (18)
@@ -13,6 +14,9 @@
 // The batch is rebuilt when the topic's compression.type names another codec than the batch's,
 // or when its offset deltas are not 0..n-1; producer id, epoch, sequence and the transactional
 // flag are kept. Timestamps (LogAppendTime), offsets and the leader epoch are storage's.
+// Produce v0-2 are served only for what librdkafka's codec gate needs (wire-protocol.md): a v0-2
+// request carrying a magic-2 batch is validated like v3+ (Kafka 2.8 accepts it too, since
+// ProduceRequest.validateRecords only checks v3+), a legacy message set is refused (step 1).
 #pragma once
 
 #include <cstdint>
@@ -28,7 +32,6 @@ struct ValidatedRecords {
   Bytes batch;  // what to append when error is none
 };
 
-// REQUIRES: produce_version >= 3.
 ValidatedRecords validate_produce_records(ByteView records, int16_t produce_version, const storage::LogConfig& config);
 
 }  // namespace sluice::broker

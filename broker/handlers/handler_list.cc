@@ -4,6 +4,7 @@
 #include "broker/handlers/control_plane_handlers.h"
 #include "broker/handlers/data_plane_handlers.h"
 #include "broker/handlers/fetch.h"
+#include "broker/handlers/find_coordinator.h"
 #include "broker/handlers/list_offsets.h"
 #include "broker/handlers/metadata.h"
 #include "broker/handlers/produce.h"
@@ -25,6 +26,7 @@ void add_data_plane_handlers(HandlerRegistry& registry, const BrokerServices& se
   registry.add(fetch_handler(services));
   registry.add(list_offsets_handler(services));
   registry.add(metadata_handler(services));
+  registry.add(find_coordinator_handler(services));
 }
 
 }  // namespace sluice::broker

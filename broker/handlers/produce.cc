@@ -80,7 +80,7 @@ asio::awaitable<Response> handle_produce(RequestContext ctx, BrokerServices serv
 
 Handler produce_handler(const BrokerServices& services) {
   return Handler{.key = protocol::ApiKey::produce,
-                 .min_version = 3,
+                 .min_version = 0,
                  .max_version = 9,
                  .fn = [services](RequestContext ctx) { return handle_produce(std::move(ctx), services); }};
 }

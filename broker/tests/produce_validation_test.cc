@@ -84,6 +84,22 @@ TEST(ProduceValidation, MagicZeroAndOneAreInvalidRecord) {
   }
 }
 
+// Produce v0-2 carry legacy message sets; we store magic 2 only, and say so with a final error
+// rather than a retriable CORRUPT_MESSAGE. A magic-2 batch in v0-2 is validated as in v3+.
+TEST(ProduceValidation, MagicZeroAndOneInProduceV0ToV2AreUnsupportedForMessageFormat) {
+  for (int16_t version : {0, 1, 2}) {
+    for (int8_t magic : {0, 1}) {
+      Bytes batch = plain_batch();
+      batch[protocol::kMagicOffset] = static_cast<std::byte>(magic);
+      EXPECT_EQ(validate(batch, version), ErrorCode::unsupported_for_message_format)
+          << "v" << version << " magic " << int{magic};
+    }
+    EXPECT_EQ(validate(plain_batch(), version), ErrorCode::none) << "v" << version;
+    EXPECT_EQ(validate(batch_of({.compression = CompressionType::zstd}), version),
+              ErrorCode::unsupported_compression_type);
+  }
+}
+
 TEST(ProduceValidation, NonZeroBaseOffsetIsInvalidRecord) {
   EXPECT_EQ(validate(batch_of({.base_offset = Offset(5)})), ErrorCode::invalid_record);
 }

@@ -5,8 +5,11 @@
 #include <gtest/gtest.h>
 
 #include "protocol/messages/api_versions_request.h"
+#include "protocol/messages/find_coordinator_request.h"
+#include "protocol/messages/find_coordinator_response.h"
 #include "protocol/messages/metadata_request.h"
 #include "protocol/messages/produce_request.h"
+#include "protocol/messages/produce_response.h"
 #include "protocol/request_frame.h"
 #include "protocol/tests/message_test_util.h"
 #include "protocol/tests/test_util.h"
@@ -111,6 +114,64 @@ TEST(ClientRequestFixtures, ProduceV7WithOneRecordBatch) {
   EXPECT_TRUE(partition.records == RecordsView{batch});
   // The records view points into the frame: no copy.
   EXPECT_EQ(partition.records->bytes.data() + batch.size(), f.bytes().data() + f.bytes().size());
+}
+
+// Produce v0-2 start with acks: no transactional_id before it (that arrives in v3).
+TEST(ClientRequestFixtures, ProduceV2HasNoTransactionalId) {
+  const Bytes set = {std::byte{0xab}, std::byte{0xcd}};  // the codec does not look inside
+  Fixture f;
+  f.b({0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x05, 0x00, 0x07}).s("rdkafka");
+  f.b({0x00, 0x01, 0x00, 0x00, 0x13, 0x88});  // acks 1, 5000 ms
+  f.b({0x00, 0x00, 0x00, 0x01, 0x00, 0x01}).s("t");
+  f.b({0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02}).raw(set);
+  const auto request = decode_frame_both_ways<ProduceRequest>(f.bytes(), 2, "rdkafka");
+  EXPECT_EQ(request.acks, 1);
+  EXPECT_EQ(request.timeout_ms, 5000);
+  ASSERT_TRUE(request.topic_data.at(0).partition_data.at(0).records.has_value());
+  EXPECT_TRUE(request.topic_data[0].partition_data[0].records == RecordsView{set});
+}
+
+// ProduceResponse v0 has no throttle_time_ms (v1) and no log_append_time_ms (v2).
+TEST(ClientRequestFixtures, ProduceResponseGrowsFieldByFieldFromV0ToV2) {
+  ProduceResponse response;
+  response.throttle_time_ms = 7;
+  response.responses.push_back({.name = "t", .partition_responses = {}});
+  response.responses[0].partition_responses.push_back({.index = PartitionId(0), .error_code = 43,
+                                                        .base_offset = Offset(-1)});
+  Fixture v0;
+  v0.b({0, 0, 0, 1, 0, 1}).s("t").b({0, 0, 0, 1, 0, 0, 0, 0, 0, 43}).b({0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff});
+  Fixture v1 = v0;
+  v1.b({0, 0, 0, 7});
+  Fixture v2;
+  v2.b({0, 0, 0, 1, 0, 1}).s("t").b({0, 0, 0, 1, 0, 0, 0, 0, 0, 43}).b({0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff});
+  v2.b({0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}).b({0, 0, 0, 7});  // log_append_time -1, throttle
+  const Fixture* expected[] = {&v0, &v1, &v2};
+  for (int16_t version = 0; version <= 2; ++version) {
+    Bytes out;
+    Writer w(out);
+    response.encode(w, version);
+    EXPECT_EQ(out, expected[version]->bytes()) << "v" << version;
+  }
+}
+
+// FindCoordinator v0 is the key alone; v1 adds key_type; the v0 answer is error, node, host, port.
+TEST(ClientRequestFixtures, FindCoordinatorV0AndV1) {
+  Fixture v0;
+  v0.b({0x00, 0x0a, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x00, 0x07}).s("rdkafka").b({0x00, 0x01}).s("g");
+  EXPECT_EQ(decode_frame_both_ways<FindCoordinatorRequest>(v0.bytes(), 0, "rdkafka").key, "g");
+  Fixture v1;
+  v1.b({0x00, 0x0a, 0x00, 0x01, 0x00, 0x00, 0x00, 0x03, 0x00, 0x07}).s("rdkafka").b({0x00, 0x01}).s("g").b({0x01});
+  EXPECT_EQ(decode_frame_both_ways<FindCoordinatorRequest>(v1.bytes(), 1, "rdkafka").key_type, 1);
+  FindCoordinatorResponse response;
+  response.error_code = 15;
+  response.node_id = BrokerId(-1);
+  response.port = -1;
+  Bytes out;
+  Writer w(out);
+  response.encode(w, 0);
+  Fixture expected;
+  expected.b({0x00, 0x0f, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff});
+  EXPECT_EQ(out, expected.bytes());
 }
 
 }  // namespace
