@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <unistd.h>
 
@@ -38,12 +39,15 @@ inline std::string fresh_chroot() {
 
 class KafkaServerFixture {
  public:
-  KafkaServerFixture() {
+  // `overrides`: extra "key=value" settings, e.g. "auto.create.topics.enable=false".
+  explicit KafkaServerFixture(std::vector<std::string> overrides = {}) {
     const auto props = dir_.path() / "server.properties";
     if (std::FILE* f = std::fopen(props.c_str(), "w")) std::fclose(f);
-    auto loaded = KafkaConfig::load(props, {"broker.id=0", "listeners=PLAINTEXT://127.0.0.1:0",
-                                            "zookeeper.connect=" + shared_zookeeper().connect_string(fresh_chroot()),
-                                            "log.dirs=" + (dir_.path() / "logs").string()});
+    std::vector<std::string> settings = {"broker.id=0", "listeners=PLAINTEXT://127.0.0.1:0",
+                                         "zookeeper.connect=" + shared_zookeeper().connect_string(fresh_chroot()),
+                                         "log.dirs=" + (dir_.path() / "logs").string()};
+    settings.insert(settings.end(), overrides.begin(), overrides.end());
+    auto loaded = KafkaConfig::load(props, settings);
     EXPECT_TRUE(loaded) << loaded.error().message;
     if (!loaded) return;
     auto started = KafkaServer::start(std::move(loaded).value());

@@ -1,4 +1,7 @@
 // Metadata and ListOffsets over real sockets against an in-process KafkaServer leading "t"-0.
+#include <chrono>
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include "broker/tests/kafka_server_fixture.h"
@@ -24,7 +27,8 @@ class MetadataVersions : public ::testing::TestWithParam<int16_t> {};
 
 TEST_P(MetadataVersions, KnownTopicHasItsLeaderAndUnknownTopicIsUnknownTopicOrPartition) {
   const int16_t version = GetParam();
-  KafkaServerFixture broker;
+  // Metadata v0-v3 always ask for auto-creation: with it on, "missing" would be created.
+  KafkaServerFixture broker({"auto.create.topics.enable=false"});
   ASSERT_TRUE(broker.started());
   ASSERT_EQ(broker.host("t"), ErrorCode::none);
   TestClient client(broker.port());
@@ -52,6 +56,36 @@ TEST_P(MetadataVersions, KnownTopicHasItsLeaderAndUnknownTopicIsUnknownTopicOrPa
 }
 
 INSTANTIATE_TEST_SUITE_P(Versions, MetadataVersions, ::testing::Values(0, 1, 4, 9));
+
+// auto.create.topics.enable (the default): an unknown topic is created through ZooKeeper with
+// num.partitions, answered LEADER_NOT_AVAILABLE until the controller brings it online; a v4+
+// request that does not allow auto-creation leaves another unknown topic alone.
+TEST(Metadata, UnknownTopicIsAutoCreatedWithTheBrokerDefaults) {
+  KafkaServerFixture broker({"num.partitions=3"});
+  ASSERT_TRUE(broker.started());
+  TestClient client(broker.port());
+  MetadataRequest request{.topics = std::vector<MetadataRequest::MetadataRequestTopic>{}};
+  request.topics->push_back({.name = std::string("fresh")});
+  auto first = call<MetadataResponse>(client, 9, request);
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->topics.size(), 1u);
+  EXPECT_EQ(first->topics[0].error_code, static_cast<int16_t>(ErrorCode::leader_not_available));
+  bool online = false;
+  for (int i = 0; i < 300 && !online; ++i) {
+    auto again = call<MetadataResponse>(client, 9, request);
+    online = again && again->topics.size() == 1 && again->topics[0].error_code == 0 &&
+             again->topics[0].partitions.size() == 3;
+    if (!online) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(online) << "auto-created topic not online with 3 partitions within 15 s";
+
+  MetadataRequest no_create{.topics = std::vector<MetadataRequest::MetadataRequestTopic>{},
+                            .allow_auto_topic_creation = false};
+  no_create.topics->push_back({.name = std::string("other")});
+  auto refused = call<MetadataResponse>(client, 9, no_create);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->topics[0].error_code, static_cast<int16_t>(ErrorCode::unknown_topic_or_partition));
+}
 
 TEST(Metadata, NullTopicsAtV1AndEmptyTopicsAtV0ListEveryTopic) {
   KafkaServerFixture broker;
