@@ -62,7 +62,7 @@ asio::awaitable<PartitionAppendResult> Partition::append_records_to_leader(Bytes
   if (acks == -1 && static_cast<int64_t>(isr_.size()) < config.min_insync_replicas) {
     co_return append_error(ErrorCode::not_enough_replicas);
   }
-  ValidatedRecords validated = validate_produce_records(records, produce_version, config);
+  ValidatedRecords validated = validate_produce_records(std::move(records), produce_version, config);
   if (validated.error != ErrorCode::none) co_return append_error(validated.error);
   const LogAppendOutcome outcome =
       co_await asio::co_spawn(pool, append_on_pool(log_, std::move(validated.batch), leader_epoch_), asio::use_awaitable);

@@ -66,13 +66,6 @@ std::optional<CompressionType> target_codec(storage::TopicCompression c) {
   return std::nullopt;
 }
 
-bool consecutive_deltas(const protocol::DecodedBatch& batch) {
-  for (size_t i = 0; i < batch.records.size(); ++i) {
-    if (batch.records[i].offset_delta != static_cast<int32_t>(i)) return false;
-  }
-  return true;
-}
-
 // Re-encodes the records with `codec`, renumbering offset deltas 0..n-1.
 ValidatedRecords rebuild(protocol::DecodedBatch decoded, CompressionType codec) {
   const RecordBatchHeader& h = decoded.header;
@@ -92,27 +85,50 @@ ValidatedRecords rebuild(protocol::DecodedBatch decoded, CompressionType codec) 
   return {.error = ErrorCode::none, .batch = std::move(built).value()};
 }
 
+// Steps 1 to 6. On success, `rebuild_as` is set when the batch must be re-encoded with that codec.
+ErrorCode check_produce_records(ByteView records, int16_t produce_version, const storage::LogConfig& config,
+                                std::optional<CompressionType>& rebuild_as) {
+  if (ErrorCode e = check_framing(records, produce_version); e != ErrorCode::none) return e;
+  auto parsed = RecordBatchHeader::parse(records, kMaxDeclaredBatch);
+  if (!parsed) return to_error_code(parsed.error());
+  const RecordBatchHeader& h = parsed.value();
+  if (ErrorCode e = check_header(h, produce_version, config); e != ErrorCode::none) return e;
+  if (!protocol::verify_crc(records)) return ErrorCode::corrupt_message;
+  if (ErrorCode e = check_counts(h); e != ErrorCode::none) return e;
+  if (h.timestamp_type() == protocol::TimestampType::log_append_time) return ErrorCode::invalid_timestamp;
+  // Every record is walked and checked; none is materialised unless the batch is rebuilt.
+  auto checked = protocol::check_records(records);
+  if (!checked) return to_error_code(checked.error());
+  const std::optional<CompressionType> target = target_codec(config.compression);
+  const bool recompress = target && *target != h.compression();
+  if (recompress || !checked.value().consecutive_offset_deltas) rebuild_as = target.value_or(h.compression());
+  return ErrorCode::none;
+}
+
+ValidatedRecords rebuild_checked(ByteView records, CompressionType codec) {
+  auto decoded = protocol::decode_records(records);
+  if (!decoded) return {.error = to_error_code(decoded.error()), .batch = {}};
+  return rebuild(std::move(decoded).value(), codec);
+}
+
 }  // namespace
 
 ValidatedRecords validate_produce_records(ByteView records, int16_t produce_version, const storage::LogConfig& config) {
-  if (ErrorCode e = check_framing(records, produce_version); e != ErrorCode::none) return {.error = e, .batch = {}};
-  auto parsed = RecordBatchHeader::parse(records, kMaxDeclaredBatch);
-  if (!parsed) return {.error = to_error_code(parsed.error()), .batch = {}};
-  const RecordBatchHeader& h = parsed.value();
-  if (ErrorCode e = check_header(h, produce_version, config); e != ErrorCode::none) return {.error = e, .batch = {}};
-  if (!protocol::verify_crc(records)) return {.error = ErrorCode::corrupt_message, .batch = {}};
-  if (ErrorCode e = check_counts(h); e != ErrorCode::none) return {.error = e, .batch = {}};
-  if (h.timestamp_type() == protocol::TimestampType::log_append_time) {
-    return {.error = ErrorCode::invalid_timestamp, .batch = {}};
+  std::optional<CompressionType> rebuild_as;
+  if (ErrorCode e = check_produce_records(records, produce_version, config, rebuild_as); e != ErrorCode::none) {
+    return {.error = e, .batch = {}};
   }
-  auto decoded = protocol::decode_records(records);
-  if (!decoded) return {.error = to_error_code(decoded.error()), .batch = {}};
-  const std::optional<CompressionType> target = target_codec(config.compression);
-  const bool recompress = target && *target != h.compression();
-  if (recompress || !consecutive_deltas(decoded.value())) {
-    return rebuild(std::move(decoded).value(), target.value_or(h.compression()));
-  }
+  if (rebuild_as) return rebuild_checked(records, *rebuild_as);
   return {.error = ErrorCode::none, .batch = Bytes(records.begin(), records.end())};
+}
+
+ValidatedRecords validate_produce_records(Bytes&& records, int16_t produce_version, const storage::LogConfig& config) {
+  std::optional<CompressionType> rebuild_as;
+  if (ErrorCode e = check_produce_records(records, produce_version, config, rebuild_as); e != ErrorCode::none) {
+    return {.error = e, .batch = {}};
+  }
+  if (rebuild_as) return rebuild_checked(records, *rebuild_as);
+  return {.error = ErrorCode::none, .batch = std::move(records)};
 }
 
 }  // namespace sluice::broker

@@ -33,5 +33,7 @@ struct ValidatedRecords {
 };
 
 ValidatedRecords validate_produce_records(ByteView records, int16_t produce_version, const storage::LogConfig& config);
+// The same, taking the bytes: a batch accepted as it is moves into the result, without a copy.
+ValidatedRecords validate_produce_records(Bytes&& records, int16_t produce_version, const storage::LogConfig& config);
 
 }  // namespace sluice::broker

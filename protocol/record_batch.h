@@ -48,6 +48,15 @@ struct DecodedBatch {
 // Offset deltas need not be consecutive: log compaction leaves gaps.
 Result<DecodedBatch> decode_records(ByteView whole_batch, const DecodeLimits& limits = {});
 
+struct RecordsCheck {
+  bool consecutive_offset_deltas = true;  // the records' offset deltas are exactly 0..n-1
+};
+
+// Checks everything decode_records checks, returning the same error for the same input, without
+// building the records: no allocation per record (a compressed batch is still decompressed once).
+// For the produce path, which must validate every record but keeps the batch's bytes as they are.
+Result<RecordsCheck> check_records(ByteView whole_batch, const DecodeLimits& limits = {});
+
 // Checks one whole batch as storage must before trusting it (append and recovery): the header
 // parses (see RecordBatchHeader::parse, with `max_size` as the largest allowed batch),
 // `batch.size()` is exactly the batchLength + 12 it declares (Errc::truncated if less,

@@ -221,5 +221,67 @@ TEST(RecordBatch, HeaderCountBeyondTheRecordBytesIsMalformed) {
   EXPECT_EQ(decode_record(in).error(), Errc::malformed);
 }
 
+// check_records must accept and reject exactly what decode_records does, with the same error.
+void expect_check_agrees_with_decode(ByteView batch, const std::string& what) {
+  const auto decoded = decode_records(batch);
+  const auto checked = check_records(batch);
+  ASSERT_EQ(static_cast<bool>(decoded), static_cast<bool>(checked)) << what;
+  if (!decoded) {
+    EXPECT_EQ(decoded.error(), checked.error()) << what;
+    return;
+  }
+  bool consecutive = true;
+  for (size_t i = 0; i < decoded.value().records.size(); ++i) {
+    if (decoded.value().records[i].offset_delta != static_cast<int32_t>(i)) consecutive = false;
+  }
+  EXPECT_EQ(checked.value().consecutive_offset_deltas, consecutive) << what;
+}
+
+TEST(RecordBatch, CheckRecordsAgreesWithDecodeOnValidAndTruncatedBatches) {
+  for (CompressionType codec : kCodecs) {
+    RecordBatchBuilder builder({.compression = codec, .base_timestamp = TimestampMs(0)});
+    for (Record& r : tricky_records()) builder.append(std::move(r));
+    const Bytes batch = builder.build().value();
+    ASSERT_TRUE(check_records(batch)) << static_cast<int>(codec);
+    EXPECT_TRUE(check_records(batch).value().consecutive_offset_deltas);
+    for (size_t n = 0; n < batch.size(); ++n) {
+      expect_check_agrees_with_decode(ByteView(batch).first(n), "cut at " + std::to_string(n));
+    }
+  }
+}
+
+TEST(RecordBatch, CheckRecordsAgreesWithDecodeOnEveryCorruptedRecordByte) {
+  RecordBatchBuilder builder({.base_timestamp = TimestampMs(0)});
+  for (Record& r : tricky_records()) builder.append(std::move(r));
+  const Bytes batch = builder.build().value();
+  // Each byte of the records section changed to several values, the CRC then made to match, so
+  // that the record walk itself has to find what is wrong.
+  for (size_t i = kRecordBatchHeaderSize; i < batch.size(); ++i) {
+    for (int value : {0x00, 0x01, 0x02, 0x7F, 0x80, 0xFE, 0xFF}) {
+      Bytes corrupt = batch;
+      corrupt[i] = static_cast<std::byte>(value);
+      update_crc(corrupt);
+      expect_check_agrees_with_decode(corrupt, "byte " + std::to_string(i) + " = " + std::to_string(value));
+    }
+  }
+}
+
+TEST(RecordBatch, CheckRecordsReportsOffsetDeltaGapsAndHeaderDisagreements) {
+  RecordBatchBuilder builder({.base_timestamp = TimestampMs(0)});
+  builder.append(at(2, 0, maybe("a")));
+  builder.append(at(7, 0, maybe("b")));
+  const auto gaps = check_records(builder.build().value());
+  ASSERT_TRUE(gaps);
+  EXPECT_FALSE(gaps.value().consecutive_offset_deltas);
+  const std::vector<Record> two = {at(0), at(1)};
+  EXPECT_EQ(check_records(assemble(header_for(3, 2), two)).error(), Errc::invalid_record);
+  EXPECT_EQ(check_records(assemble(header_for(2, 1), {at(0), at(0)})).error(), Errc::invalid_record);
+  RecordBatchHeader late = header_for(1, 0);
+  late.base_timestamp = TimestampMs(std::numeric_limits<int64_t>::max() - 1);
+  EXPECT_EQ(check_records(assemble(late, {at(0, 2)})).error(), Errc::invalid_record);
+  const Bytes batch = test::five_record_batch(CompressionType::none);
+  EXPECT_EQ(check_records(batch, {.max_records = 4}).error(), Errc::too_large);
+}
+
 }  // namespace
 }  // namespace sluice::protocol
