@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 jobs=$(nproc)
+# ccache: hash paths relative to the checkout, so every clone (CI's, a worktree) shares the cache.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 step() { printf '\n== %s\n' "$*"; }
 
 step "dependencies"
