@@ -69,6 +69,7 @@ ConfigResult<std::unique_ptr<KafkaServer>> KafkaServer::start(KafkaConfig config
     server->socket_server_->stop();
     server->log_tasks_->stop();
     (void)server->run_startup([](KafkaServer* self) -> asio::awaitable<std::string> {
+      co_await self->replica_manager_->shutdown_replication();
       co_await self->zk_->close();
       co_return std::string();
     }(server.get()));
@@ -83,11 +84,20 @@ ConfigResult<std::unique_ptr<KafkaServer>> KafkaServer::start(KafkaConfig config
 // The handlers are all registered here, before the socket server starts: the registry is
 // read-only once connections use it. The ZooKeeper objects exist (unconnected) for the same reason.
 void KafkaServer::start_data_plane() {
-  replica_manager_ = std::make_unique<ReplicaManager>(
-      io_, blocking_, *logs_,
-      ReplicaManagerConfig{.broker_id = config_.broker_id, .default_log_config = config_.log_config});
+  ReplicaManagerConfig replica_config;
+  replica_config.broker_id = config_.broker_id;
+  replica_config.default_log_config = config_.log_config;
+  replica_config.replica_lag_time_max_ms = config_.replica_lag_time_max_ms;
+  replica_manager_ = std::make_unique<ReplicaManager>(io_, blocking_, *logs_, replica_config);
   zk_ = std::make_unique<coordination::ZooKeeperClient>(io_.get_executor(), zookeeper_config(config_, true));
   kafka_zk_ = std::make_unique<coordination::KafkaZkClient>(*zk_);
+  // Followers fetch and leaders write ISR changes from here on; nothing happens until the
+  // controller's first LeaderAndIsr.
+  ReplicationContext replication;
+  replication.metadata_cache = &metadata_cache_;
+  replication.kafka_zk = kafka_zk_.get();
+  replication.zk = zk_.get();
+  replica_manager_->start_replication(replication);
   coordination::KafkaControllerConfig controller_config;
   controller_config.broker_id = config_.broker_id;
   controller_config.delete_topic_enable = config_.delete_topic_enable;
@@ -265,6 +275,7 @@ void KafkaServer::shutdown() {
 // this one leave at once rather than after the session timeout; then the network stops.
 asio::awaitable<void> KafkaServer::stop_zookeeper_side() {
   dynamic_config_->stop();
+  co_await replica_manager_->shutdown_replication();
   co_await controller_->shutdown();
   co_await zk_->close();
   asio::dispatch(signals_.get_executor(), [this] { stop_serving(); });

@@ -1,9 +1,12 @@
 #include "broker/partition.h"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "broker/error_mapping.h"
 #include "broker/produce_validation.h"
+#include "storage/leader_epoch_cache.h"
 
 namespace sluice::broker {
 
@@ -24,28 +27,161 @@ asio::awaitable<LogAppendOutcome> append_on_pool(std::shared_ptr<storage::Log> l
   co_return LogAppendOutcome{.error = {}, .info = info.value()};
 }
 
+std::string ids_to_string(const std::vector<BrokerId>& ids) {
+  std::string out;
+  for (BrokerId id : ids) {
+    if (!out.empty()) out.push_back(',');
+    out.append(std::to_string(id.value()));
+  }
+  return out;
+}
+
 }  // namespace
+
+Offset isr_high_watermark(BrokerId local, Offset leader_leo, const std::vector<BrokerId>& isr,
+                          const std::map<BrokerId, FollowerState>& followers) {
+  Offset hw = leader_leo;
+  for (BrokerId id : isr) {
+    if (id == local) continue;
+    auto it = followers.find(id);
+    const Offset leo = it == followers.end() ? Offset(-1) : it->second.log_end_offset;
+    hw = std::min(hw, leo);
+  }
+  return hw;
+}
+
+void record_follower_fetch(FollowerState& state, Offset fetch_offset, Offset leader_leo, int64_t now_ms) {
+  if (fetch_offset >= leader_leo) {
+    state.last_caught_up_ms = now_ms;
+  } else if (fetch_offset >= state.leader_end_offset_at_last_fetch && state.leader_end_offset_at_last_fetch >= Offset(0)) {
+    state.last_caught_up_ms = std::max(state.last_caught_up_ms, state.last_fetch_ms);
+  }
+  state.log_end_offset = fetch_offset;
+  state.leader_end_offset_at_last_fetch = leader_leo;
+  state.last_fetch_ms = now_ms;
+}
+
+std::vector<BrokerId> out_of_sync_replicas(BrokerId local, Offset leader_leo, const std::vector<BrokerId>& isr,
+                                           const std::map<BrokerId, FollowerState>& followers, int64_t now_ms,
+                                           int64_t max_lag_ms) {
+  std::vector<BrokerId> out;
+  for (BrokerId id : isr) {
+    if (id == local) continue;
+    auto it = followers.find(id);
+    if (it == followers.end()) continue;  // not tracked: the leader started tracking every ISR member
+    const FollowerState& f = it->second;
+    if (f.log_end_offset != leader_leo && now_ms - f.last_caught_up_ms > max_lag_ms) out.push_back(id);
+  }
+  return out;
+}
 
 Partition::Partition(TopicPartition tp, BrokerId local, std::shared_ptr<storage::Log> log,
                      asio::any_io_executor strand)
     : tp_(std::move(tp)), local_(local), log_(std::move(log)), strand_(std::move(strand)) {}
 
-void Partition::make_leader(const PartitionState& state) {
-  if (leader_ && state.leader_epoch < leader_epoch_) {
+void Partition::make_leader(const PartitionState& state, int64_t now_ms) {
+  if (state.leader_epoch < leader_epoch_) {
     spdlog::info("{}: ignoring leadership at epoch {} below {}", tp_.to_string(), state.leader_epoch.value(),
                  leader_epoch_.value());
     return;
   }
+  const bool new_term = !leader_ || state.leader_epoch != leader_epoch_;
   leader_ = true;
   leader_epoch_ = state.leader_epoch;
   replicas_ = state.replicas;
   isr_ = state.isr;
+  isr_size_.store(isr_.size());
+  zk_version_ = state.zk_version;
+  controller_epoch_ = state.controller_epoch;
+  if (new_term) {
+    // KIP-279: the leader can always answer OffsetForLeaderEpoch for its own epoch.
+    if (leader_epoch_ >= LeaderEpoch(0)) log_->leader_epoch_cache().assign(leader_epoch_, log_->log_end_offset());
+    followers_.clear();
+    isr_change_in_flight_ = false;
+    for (BrokerId id : replicas_) {
+      if (id == local_) continue;
+      FollowerState f;
+      // ISR members count as caught up now; the others must catch up first.
+      if (std::find(isr_.begin(), isr_.end(), id) != isr_.end()) f.last_caught_up_ms = now_ms;
+      followers_[id] = f;
+    }
+  }
   maybe_increment_high_watermark();
+}
+
+void Partition::make_follower(const PartitionState& state) {
+  leader_ = false;
+  if (state.leader_epoch > leader_epoch_) leader_epoch_ = state.leader_epoch;
+  replicas_ = state.replicas;
+  isr_.clear();
+  isr_size_.store(0);
+  zk_version_ = state.zk_version;
+  controller_epoch_ = state.controller_epoch;
+  followers_.clear();
+  isr_change_in_flight_ = false;
 }
 
 void Partition::make_not_leader(LeaderEpoch epoch) {
   leader_ = false;
   if (epoch > leader_epoch_) leader_epoch_ = epoch;
+  followers_.clear();
+}
+
+IsrChange Partition::isr_change(std::vector<BrokerId> new_isr) const {
+  IsrChange change;
+  change.tp = tp_;
+  change.new_isr = std::move(new_isr);
+  change.leader_epoch = leader_epoch_;
+  change.controller_epoch = controller_epoch_;
+  change.expected = zk_version_;
+  return change;
+}
+
+FollowerFetchOutcome Partition::update_follower_fetch(BrokerId replica, Offset fetch_offset, int64_t now_ms) {
+  FollowerFetchOutcome outcome;
+  if (!leader_) return outcome;
+  auto it = followers_.find(replica);
+  if (it == followers_.end()) return outcome;  // not an assigned replica
+  record_follower_fetch(it->second, fetch_offset, log_->log_end_offset(), now_ms);
+  outcome.high_watermark_moved = maybe_increment_high_watermark();
+  // Expand: a replica outside the ISR that reached the high watermark and the current epoch.
+  const bool in_isr = std::find(isr_.begin(), isr_.end(), replica) != isr_.end();
+  if (!in_isr && !isr_change_in_flight_) {
+    const auto epoch_start = log_->leader_epoch_cache().latest_entry();
+    const Offset epoch_start_offset = epoch_start ? epoch_start->start_offset : Offset(0);
+    if (fetch_offset >= log_->high_watermark() && fetch_offset >= epoch_start_offset) {
+      std::vector<BrokerId> grown = isr_;
+      grown.push_back(replica);
+      isr_change_in_flight_ = true;
+      outcome.expand = isr_change(std::move(grown));
+    }
+  }
+  return outcome;
+}
+
+std::optional<IsrChange> Partition::maybe_shrink_isr(int64_t now_ms, int64_t max_lag_ms) {
+  if (!leader_ || isr_change_in_flight_) return std::nullopt;
+  const std::vector<BrokerId> lagging =
+      out_of_sync_replicas(local_, log_->log_end_offset(), isr_, followers_, now_ms, max_lag_ms);
+  if (lagging.empty()) return std::nullopt;
+  std::vector<BrokerId> shrunk;
+  for (BrokerId id : isr_) {
+    if (std::find(lagging.begin(), lagging.end(), id) == lagging.end()) shrunk.push_back(id);
+  }
+  isr_change_in_flight_ = true;
+  return isr_change(std::move(shrunk));
+}
+
+bool Partition::complete_isr_change(const IsrChange& change, std::optional<ZkVersion> new_version) {
+  if (change.leader_epoch != leader_epoch_ || change.expected != zk_version_) return false;  // a newer state came
+  isr_change_in_flight_ = false;
+  if (!leader_ || !new_version) return false;
+  spdlog::info("{}: ISR [{}] at zkVersion {}", tp_.to_string(), ids_to_string(change.new_isr),
+               new_version->value());
+  isr_ = change.new_isr;
+  isr_size_.store(isr_.size());
+  zk_version_ = *new_version;
+  return maybe_increment_high_watermark();
 }
 
 ErrorCode Partition::check_leader_epoch(LeaderEpoch epoch) const {
@@ -74,6 +210,22 @@ asio::awaitable<PartitionAppendResult> Partition::append_records_to_leader(Bytes
   co_return PartitionAppendResult{.error = ErrorCode::none, .info = outcome.info, .log_start_offset = log_->log_start_offset()};
 }
 
+EpochEndOffsetResult Partition::end_offset_for_epoch(LeaderEpoch current_leader_epoch, LeaderEpoch requested) const {
+  EpochEndOffsetResult result;
+  if (!leader_) {
+    result.error = ErrorCode::not_leader_or_follower;
+    return result;
+  }
+  if (ErrorCode e = check_leader_epoch(current_leader_epoch); e != ErrorCode::none) {
+    result.error = e;
+    return result;
+  }
+  const auto [epoch, end] = log_->leader_epoch_cache().end_offset_for(requested, log_->log_end_offset());
+  result.epoch = epoch;
+  result.end_offset = end;
+  return result;
+}
+
 PartitionReadResult Partition::read(const PartitionReadRequest& request) const {
   if (!leader_) return read_error(ErrorCode::not_leader_or_follower);
   if (ErrorCode e = check_leader_epoch(request.current_leader_epoch); e != ErrorCode::none) return read_error(e);
@@ -92,9 +244,12 @@ PartitionReadResult Partition::read(const PartitionReadRequest& request) const {
   return result;
 }
 
-void Partition::maybe_increment_high_watermark() {
-  // ISR = {self}: every appended offset is replicated everywhere it needs to be.
-  if (leader_ && isr_.size() == 1 && isr_.front() == local_) log_->set_high_watermark(log_->log_end_offset());
+bool Partition::maybe_increment_high_watermark() {
+  if (!leader_) return false;
+  const Offset hw = isr_high_watermark(local_, log_->log_end_offset(), isr_, followers_);
+  if (hw <= log_->high_watermark()) return false;  // only forward
+  log_->set_high_watermark(hw);
+  return true;
 }
 
 }  // namespace sluice::broker

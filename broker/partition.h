@@ -1,6 +1,9 @@
 // Partition: one partition hosted by this broker (Kafka's Partition): its Log, the leader epoch,
-// the replica set and ISR from the controller, and the high watermark. Only the leader path is
-// served: a single broker's ISR is {self}, so the high watermark follows the log end at once.
+// the replica set and ISR from the controller, and the high watermark. As leader it tracks each
+// follower's log end offset and last caught-up time (from their fetches), keeps the high
+// watermark at the smallest log end offset of the ISR, and proposes ISR shrinks and expansions,
+// which the ReplicaManager writes to ZooKeeper (controller-and-replication.md §11). As follower
+// it serves nothing: the ReplicaFetcher appends to its Log.
 //
 // Owner: the ReplicaManager; every member but the Log is touched only on strand(). The Log is
 //   thread-safe, so delayed operations may read it (log()) from other threads.
@@ -9,6 +12,7 @@
 //   LogManager and the rest comes back with the next LeaderAndIsr.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -33,6 +37,50 @@ struct PartitionState {
   std::vector<BrokerId> replicas;
   std::vector<BrokerId> isr;
   std::map<std::string, std::string> topic_config;  // "retention.ms" -> "...", on the broker defaults
+  ZkVersion zk_version{0};       // of the partition state znode, for conditional ISR writes
+  int32_t controller_epoch = 0;  // of the controller that made this decision
+  // The leader's address when LeaderAndIsr's live_leaders names it (followers fetch from it).
+  std::optional<std::string> leader_host;
+  int32_t leader_port = 0;
+};
+
+// What the leader knows of one follower, from its fetches.
+struct FollowerState {
+  Offset log_end_offset{-1};  // -1: not fetched since this broker became leader
+  int64_t last_caught_up_ms = 0;
+  int64_t last_fetch_ms = 0;
+  Offset leader_end_offset_at_last_fetch{-1};
+};
+
+// Pure replication rules (unit-tested):
+// The high watermark the ISR allows: the smallest log end offset among the ISR (the leader's own
+// is `leader_leo`); a follower that has not fetched yet holds it back.
+Offset isr_high_watermark(BrokerId local, Offset leader_leo, const std::vector<BrokerId>& isr,
+                          const std::map<BrokerId, FollowerState>& followers);
+// A follower fetch at `fetch_offset` while the leader's log ends at `leader_leo`: records its
+// position and, as Kafka, its last caught-up time (now if it reached the leader's end, else the
+// previous fetch's time if it reached the end the leader had then).
+void record_follower_fetch(FollowerState& state, Offset fetch_offset, Offset leader_leo, int64_t now_ms);
+// ISR members (never the leader) that are behind the leader's end and have not caught up for
+// more than `max_lag_ms`.
+std::vector<BrokerId> out_of_sync_replicas(BrokerId local, Offset leader_leo, const std::vector<BrokerId>& isr,
+                                           const std::map<BrokerId, FollowerState>& followers, int64_t now_ms,
+                                           int64_t max_lag_ms);
+
+// An ISR change the leader proposes: written to the state znode at `expected` (the zkVersion it
+// holds), with its leader epoch and the controller epoch it got.
+struct IsrChange {
+  TopicPartition tp;
+  std::vector<BrokerId> new_isr;
+  LeaderEpoch leader_epoch{0};
+  int32_t controller_epoch = 0;
+  ZkVersion expected{0};
+};
+
+// What a follower fetch changed on the leader.
+struct FollowerFetchOutcome {
+  bool high_watermark_moved = false;
+  std::optional<IsrChange> expand;
 };
 
 struct PartitionAppendResult {
@@ -61,6 +109,13 @@ inline PartitionReadResult read_error(protocol::ErrorCode e) {
   return r;
 }
 
+// OffsetForLeaderEpoch for one partition.
+struct EpochEndOffsetResult {
+  protocol::ErrorCode error = protocol::ErrorCode::none;
+  LeaderEpoch epoch{-1};
+  Offset end_offset{-1};
+};
+
 struct PartitionReadRequest {
   Offset fetch_offset{0};
   int64_t max_bytes = 0;
@@ -79,24 +134,42 @@ class Partition {
   [[nodiscard]] const std::shared_ptr<storage::Log>& log() const { return log_; }
 
   // The rest REQUIRE running on strand().
-  // Applies a LeaderAndIsr state naming this broker as leader (an older epoch is ignored).
-  void make_leader(const PartitionState& state);
-  // No longer served here (StopReplica, or another broker leads).
+  // Applies a LeaderAndIsr state naming this broker as leader (an older epoch is ignored):
+  // records (epoch, log end) in the leader-epoch cache and resets the followers' tracking.
+  void make_leader(const PartitionState& state, int64_t now_ms);
+  // Another broker leads: nothing is served here; the ReplicaFetcher appends to the log.
+  void make_follower(const PartitionState& state);
+  // No longer served here (StopReplica).
   void make_not_leader(LeaderEpoch epoch);
   [[nodiscard]] bool is_leader() const { return leader_; }
   [[nodiscard]] LeaderEpoch leader_epoch() const { return leader_epoch_; }
   [[nodiscard]] const std::vector<BrokerId>& isr() const { return isr_; }
+  // The ISR's size, readable from any thread (DelayedProduce checks min.insync.replicas).
+  [[nodiscard]] size_t isr_size() const { return isr_size_.load(); }
+
+  // Leader: a fetch from follower `replica` at `fetch_offset`. Moves the high watermark and may
+  // propose an ISR expansion (one ISR change in flight at a time).
+  FollowerFetchOutcome update_follower_fetch(BrokerId replica, Offset fetch_offset, int64_t now_ms);
+  // Leader: the ISR shrink the lag rule asks for, if any and none is in flight.
+  std::optional<IsrChange> maybe_shrink_isr(int64_t now_ms, int64_t max_lag_ms);
+  // The written ISR change: `new_version` is the znode's version after the write, nullopt when it
+  // was not written (the controller moved on). Returns whether the high watermark moved.
+  bool complete_isr_change(const IsrChange& change, std::optional<ZkVersion> new_version);
 
   // Validates (produce_validation.h), checks min.insync.replicas for acks=-1, appends on `pool`
   // (a roll or flush.messages may fsync) and advances the high watermark.
   asio::awaitable<PartitionAppendResult> append_records_to_leader(Bytes records, int16_t produce_version,
                                                                   int16_t acks, asio::thread_pool& pool);
   [[nodiscard]] PartitionReadResult read(const PartitionReadRequest& request) const;
+  // Leader: the end offset of `requested` epoch from the leader-epoch cache (KIP-279).
+  [[nodiscard]] EpochEndOffsetResult end_offset_for_epoch(LeaderEpoch current_leader_epoch,
+                                                          LeaderEpoch requested) const;
   // NONE, or the error a request carrying `epoch` gets (v9+ Fetch, v4+ ListOffsets).
   [[nodiscard]] protocol::ErrorCode check_leader_epoch(LeaderEpoch epoch) const;
 
  private:
-  void maybe_increment_high_watermark();
+  bool maybe_increment_high_watermark();
+  IsrChange isr_change(std::vector<BrokerId> new_isr) const;
 
   TopicPartition tp_;
   BrokerId local_;
@@ -106,6 +179,11 @@ class Partition {
   LeaderEpoch leader_epoch_{-1};
   std::vector<BrokerId> replicas_;
   std::vector<BrokerId> isr_;
+  std::atomic<size_t> isr_size_{0};
+  ZkVersion zk_version_{0};
+  int32_t controller_epoch_ = 0;
+  std::map<BrokerId, FollowerState> followers_;
+  bool isr_change_in_flight_ = false;
 };
 
 }  // namespace sluice::broker

@@ -28,11 +28,15 @@ asio::awaitable<std::shared_ptr<storage::Log>> open_log(storage::LogManager* log
 
 asio::awaitable<void> apply_state(std::shared_ptr<Partition> partition, PartitionState state, BrokerId local) {
   if (state.leader == local) {
-    partition->make_leader(state);
+    partition->make_leader(state, steady_now_ms());
   } else {
-    partition->make_not_leader(state.leader_epoch);
+    partition->make_follower(state);
   }
   co_return;
+}
+
+asio::awaitable<LeaderEpoch> leader_epoch_on_strand(std::shared_ptr<Partition> partition) {
+  co_return partition->leader_epoch();
 }
 
 asio::awaitable<ListOffsetResult> list_offset_on_strand(std::shared_ptr<Partition> partition, int64_t timestamp,
@@ -89,7 +93,25 @@ asio::awaitable<std::shared_ptr<Partition>> ReplicaManager::get_or_create_partit
 asio::awaitable<ErrorCode> ReplicaManager::become_leader_or_follower(PartitionState state) {
   std::shared_ptr<Partition> partition = co_await get_or_create_partition(state);
   if (!partition) co_return ErrorCode::kafka_storage_error;
+  // A LeaderAndIsr older than what this broker already applied is ignored, as Kafka does.
+  const LeaderEpoch local_epoch =
+      co_await asio::co_spawn(partition->strand(), leader_epoch_on_strand(partition), use_awaitable);
+  if (state.leader_epoch < local_epoch) {
+    spdlog::info("{}: ignoring LeaderAndIsr at leader epoch {} below the local {}", state.tp.to_string(),
+                 state.leader_epoch.value(), local_epoch.value());
+    co_return ErrorCode::stale_controller_epoch;
+  }
+  // Stop fetching before the role changes: no fetcher appends to the log after this.
+  if (fetchers_) {
+    std::vector<TopicPartition> tps{state.tp};
+    co_await fetchers_->remove_partitions(std::move(tps));
+  }
   co_await asio::co_spawn(partition->strand(), apply_state(partition, state, config_.broker_id), use_awaitable);
+  if (fetchers_ && state.leader != config_.broker_id && state.leader >= BrokerId(0)) {
+    LeaderAddress address{.host = state.leader_host.value_or(""), .port = state.leader_port};
+    FollowedPartition followed{.tp = state.tp, .log = partition->log(), .leader_epoch = state.leader_epoch};
+    co_await fetchers_->add_partition(state.leader, std::move(address), std::move(followed));
+  }
   spdlog::info("{}: {} at epoch {}", state.tp.to_string(), state.leader == config_.broker_id ? "leader" : "follower",
                state.leader_epoch.value());
   // Waiting fetches and produces re-check: they may now complete with NOT_LEADER_OR_FOLLOWER.
@@ -106,6 +128,10 @@ asio::awaitable<ErrorCode> ReplicaManager::become_leader(PartitionState state) {
 asio::awaitable<ErrorCode> ReplicaManager::stop_replica(TopicPartition tp, LeaderEpoch epoch, bool delete_partition) {
   std::shared_ptr<Partition> partition = get_partition(tp);
   if (!partition) co_return ErrorCode::none;
+  if (fetchers_) {
+    std::vector<TopicPartition> tps{tp};
+    co_await fetchers_->remove_partitions(std::move(tps));
+  }
   auto stop = [](std::shared_ptr<Partition> p, LeaderEpoch e) -> asio::awaitable<void> {
     p->make_not_leader(e);
     co_return;

@@ -10,6 +10,7 @@
 // Crash behaviour: no state of its own; the controller re-sends LeaderAndIsr after a restart.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -19,14 +20,29 @@
 
 #include "broker/asio_net.h"
 #include "broker/delayed_operation_purgatory.h"
+#include "broker/metadata_cache.h"
 #include "broker/partition.h"
+#include "broker/replica_fetcher.h"
 #include "storage/log_manager.h"
+
+namespace sluice::coordination {
+class KafkaZkClient;
+class ZkClient;
+}  // namespace sluice::coordination
 
 namespace sluice::broker {
 
 struct ReplicaManagerConfig {
   BrokerId broker_id{0};
   storage::LogConfig default_log_config;  // the broker's log.* settings
+  int64_t replica_lag_time_max_ms = 30000;  // replica.lag.time.max.ms
+};
+
+// What replication needs beyond the logs; start_replication() hands it over once ZooKeeper is up.
+struct ReplicationContext {
+  const MetadataCache* metadata_cache = nullptr;  // the leaders' addresses
+  coordination::KafkaZkClient* kafka_zk = nullptr;  // ISR writes
+  coordination::ZkClient* zk = nullptr;             // /isr_change_notification
 };
 
 struct ProducePartitionInput {
@@ -92,6 +108,17 @@ class ReplicaManager {
 
   [[nodiscard]] std::shared_ptr<Partition> get_partition(const TopicPartition& tp) const;
 
+  // Starts the replica fetchers and the ISR task (every replica.lag.time.max.ms / 2: shrink
+  // lagging ISRs, publish ISR changes). Before it, follower partitions are not fetched and the ISR
+  // never changes. REQUIRES: the context outlives shutdown_replication().
+  void start_replication(ReplicationContext context);
+  // Stops the fetchers and the ISR task; pending ISR-change notifications are published first.
+  asio::awaitable<void> shutdown_replication();
+
+  // OffsetForLeaderEpoch for one partition (the leader answers).
+  asio::awaitable<EpochEndOffsetResult> end_offset_for_epoch(TopicPartition tp, LeaderEpoch current_leader_epoch,
+                                                             LeaderEpoch requested);
+
   // DeleteRecords (replica_manager_delete_records.cc): on the leader, raises the log start offset
   // to `offset` (-1: the high watermark). OFFSET_OUT_OF_RANGE for an offset below -1 or past the
   // high watermark; an offset at or below the log start changes nothing. With one replica the
@@ -122,6 +149,13 @@ class ReplicaManager {
                                                      int16_t acks);
   asio::awaitable<std::vector<FetchPartitionOutput>> read_all(FetchParams params,
                                                               std::vector<FetchPartitionInput> inputs);
+  // Writes a proposed ISR to the partition state znode (conditional on its zkVersion) and
+  // applies it to the Partition if it was written (replica_manager_isr.cc).
+  asio::awaitable<void> write_isr(std::shared_ptr<Partition> partition, IsrChange change);
+  void spawn_isr_write(std::shared_ptr<Partition> partition, IsrChange change);
+  asio::awaitable<void> isr_task();
+  asio::awaitable<void> publish_isr_changes();
+  void after_high_watermark_change(const TopicPartition& tp);
 
   asio::io_context& io_;
   asio::thread_pool& pool_;
@@ -131,6 +165,17 @@ class ReplicaManager {
   std::map<TopicPartition, std::shared_ptr<Partition>> partitions_;
   DelayedOperationPurgatory fetch_purgatory_;
   DelayedOperationPurgatory produce_purgatory_;
+  // Replication, once started.
+  ReplicationContext replication_;
+  std::unique_ptr<ReplicaFetcherManager> fetchers_;
+  std::unique_ptr<asio::steady_timer> isr_timer_;  // on isr_strand_
+  asio::any_io_executor isr_strand_;
+  std::atomic<bool> replication_stopping_{false};
+  std::mutex isr_changes_mutex_;
+  std::vector<TopicPartition> pending_isr_changes_;  // written, not yet announced
 };
+
+// Milliseconds on the steady clock (follower caught-up times).
+int64_t steady_now_ms();
 
 }  // namespace sluice::broker

@@ -39,9 +39,20 @@ class DelayedFetch final : public DelayedOperation {
   std::vector<Watched> watched_;
 };
 
-asio::awaitable<PartitionReadResult> read_on_strand(std::shared_ptr<Partition> partition,
-                                                    PartitionReadRequest request) {
-  co_return partition->read(request);
+struct ReadOutcome {
+  PartitionReadResult result;
+  FollowerFetchOutcome follower;
+};
+
+// A follower's fetch also tells the leader where the follower's log ends.
+asio::awaitable<ReadOutcome> read_on_strand(std::shared_ptr<Partition> partition, PartitionReadRequest request,
+                                            BrokerId replica_id) {
+  ReadOutcome out;
+  out.result = partition->read(request);
+  if (replica_id >= BrokerId(0) && out.result.error == ErrorCode::none) {
+    out.follower = partition->update_follower_fetch(replica_id, request.fetch_offset, steady_now_ms());
+  }
+  co_return out;
 }
 
 bool ready_to_answer(const FetchParams& params, const std::vector<FetchPartitionOutput>& outputs) {
@@ -73,8 +84,12 @@ asio::awaitable<std::vector<FetchPartitionOutput>> ReplicaManager::read_all(Fetc
                                  .min_one_batch = used == 0,
                                  .follower = params.replica_id >= BrokerId(0),
                                  .current_leader_epoch = input.current_leader_epoch};
-    PartitionReadResult result =
-        co_await asio::co_spawn(partition->strand(), read_on_strand(partition, request), asio::use_awaitable);
+    ReadOutcome outcome = co_await asio::co_spawn(partition->strand(),
+                                                  read_on_strand(partition, request, params.replica_id),
+                                                  asio::use_awaitable);
+    if (outcome.follower.high_watermark_moved) after_high_watermark_change(input.tp);
+    if (outcome.follower.expand) spawn_isr_write(partition, std::move(*outcome.follower.expand));
+    PartitionReadResult result = std::move(outcome.result);
     remaining -= result.records.length;
     outputs.push_back({.tp = std::move(input.tp), .result = std::move(result)});
   }

@@ -73,6 +73,9 @@ asio::awaitable<std::vector<ProducePartitionOutput>> ReplicaManager::append_reco
     auto partition = get_partition(out.tp);
     if (!partition || partition->log()->high_watermark() <= out.result.info.last_offset) {
       out.result.error = ErrorCode::request_timed_out;
+    } else if (static_cast<int64_t>(partition->isr_size()) < partition->log()->config().min_insync_replicas) {
+      // Replicated, but the ISR shrank below min.insync.replicas while waiting.
+      out.result.error = ErrorCode::not_enough_replicas_after_append;
     }
   }
   co_return outputs;

@@ -26,6 +26,8 @@
 #include "protocol/messages/list_offsets_response.h"
 #include "protocol/messages/metadata_request.h"
 #include "protocol/messages/metadata_response.h"
+#include "protocol/messages/offset_for_leader_epoch_request.h"
+#include "protocol/messages/offset_for_leader_epoch_response.h"
 #include "protocol/messages/produce_request.h"
 #include "protocol/messages/produce_response.h"
 #include "protocol/messages/stop_replica_request.h"
@@ -52,6 +54,10 @@ template <> struct ResponseFor<protocol::IncrementalAlterConfigsRequest> {
   using type = protocol::IncrementalAlterConfigsResponse;
 };
 template <> struct ResponseFor<protocol::DescribeClusterRequest> { using type = protocol::DescribeClusterResponse; };
+// A follower's (broker/replica_fetcher.h).
+template <> struct ResponseFor<protocol::OffsetForLeaderEpochRequest> {
+  using type = protocol::OffsetForLeaderEpochResponse;
+};
 // The controller's requests (coordination/controller_channel_manager.h).
 template <> struct ResponseFor<protocol::LeaderAndIsrRequest> { using type = protocol::LeaderAndIsrResponse; };
 template <> struct ResponseFor<protocol::UpdateMetadataRequest> { using type = protocol::UpdateMetadataResponse; };

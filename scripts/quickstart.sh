@@ -123,11 +123,12 @@ say "demo: topic '$topic', three records in, three records out"
 wait_for "'$sluice' -b 127.0.0.1:$broker_port topic describe $topic >/dev/null 2>&1" 30 ||
   die "topic '$topic' did not come online; see $dir/broker/broker.log"
 "$sluice" -b "127.0.0.1:$broker_port" topic describe "$topic"
-run_id=$(date +%s)
-printf 'user-1:hello from run %s\nuser-2:records with the same key stay in order\nuser-1:bye\n' "$run_id" |
+run_id=$(date +%s%N)
+printf 'user-1:hello (run %s)\nuser-2:records with the same key stay in order (run %s)\nuser-1:bye (run %s)\n' \
+  "$run_id" "$run_id" "$run_id" |
   "$sluice" -b "127.0.0.1:$broker_port" produce "$topic" --key-separator : --acks all
 "$sluice" -b "127.0.0.1:$broker_port" consume "$topic" --from-beginning --format json --timeout-ms 3000 |
-  grep -F "$run_id" || die "the records just produced did not come back"
+  grep -F "(run $run_id)" || die "the records just produced did not come back"
 
 cat <<EOF
 

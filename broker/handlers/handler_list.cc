@@ -7,6 +7,7 @@
 #include "broker/handlers/find_coordinator.h"
 #include "broker/handlers/list_offsets.h"
 #include "broker/handlers/metadata.h"
+#include "broker/handlers/offset_for_leader_epoch.h"
 #include "broker/handlers/produce.h"
 
 namespace sluice::broker {
@@ -27,6 +28,7 @@ void add_data_plane_handlers(HandlerRegistry& registry, const BrokerServices& se
   registry.add(list_offsets_handler(services));
   registry.add(metadata_handler(services));
   registry.add(find_coordinator_handler(services));
+  registry.add(offset_for_leader_epoch_handler(services));
 }
 
 }  // namespace sluice::broker

@@ -36,7 +36,8 @@ asio::awaitable<std::map<std::string, std::string>> topic_config(const ControlPl
   co_return config ? config.value() : std::map<std::string, std::string>{};
 }
 
-asio::awaitable<ErrorCode> apply(const ControlPlaneServices& services, const PartitionStateMsg& p,
+asio::awaitable<ErrorCode> apply(const ControlPlaneServices& services, const LeaderAndIsrRequest& request,
+                                 const PartitionStateMsg& p,
                                  std::map<std::string, std::map<std::string, std::string>>& configs) {
   const BrokerId self = services.replica_manager->broker_id();
   if (std::find(p.replicas.begin(), p.replicas.end(), self) == p.replicas.end()) {
@@ -50,6 +51,13 @@ asio::awaitable<ErrorCode> apply(const ControlPlaneServices& services, const Par
   state.leader_epoch = p.leader_epoch;
   state.replicas = p.replicas;
   state.isr = p.isr;
+  state.zk_version = p.zk_version;
+  state.controller_epoch = p.controller_epoch;
+  for (const auto& live : request.live_leaders) {
+    if (live.broker_id != p.leader) continue;
+    state.leader_host = live.host_name;
+    state.leader_port = live.port;
+  }
   state.topic_config = configs[p.topic_name];
   co_return co_await services.replica_manager->become_leader_or_follower(std::move(state));
 }
@@ -67,7 +75,7 @@ asio::awaitable<Response> handle(RequestContext ctx, ControlPlaneServices servic
     LeaderAndIsrResponse::LeaderAndIsrPartitionError error;
     error.topic_name = p.topic_name;
     error.partition_index = p.partition_index;
-    error.error_code = static_cast<int16_t>(co_await apply(services, p, configs));
+    error.error_code = static_cast<int16_t>(co_await apply(services, request.value(), p, configs));
     response.partition_errors.push_back(std::move(error));
   }
   co_return respond(ctx, response);

@@ -12,6 +12,7 @@ trap '"$qs" purge >/dev/null 2>&1 || true' EXIT
 fail() { echo "quickstart_test: $*" >&2; exit 1; }
 
 first=$("$qs" 2>&1) || fail "first run failed: $first"
+[ "$(grep -c '(run ' <<<"$first")" = 3 ] || fail "first run did not print its three records: $first"
 grep -q '"offset":2' <<<"$first" || fail "first run did not consume offsets 0-2: $first"
 second=$("$qs" 2>&1) || fail "second run failed: $second"
 grep -q "broker already running" <<<"$second" || fail "second run did not reuse the broker: $second"

@@ -1,0 +1,366 @@
+#include "broker/replica_fetcher.h"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "broker/spawn.h"
+
+#include "client/connection.h"
+#include "protocol/error_code.h"
+#include "protocol/messages/fetch_request.h"
+#include "protocol/messages/offset_for_leader_epoch_request.h"
+#include "storage/leader_epoch_cache.h"
+
+namespace sluice::broker {
+namespace {
+
+using protocol::ErrorCode;
+using namespace std::chrono_literals;
+
+// Fetch v11: the last version without tagged fields; no truncate-on-fetch (the follower truncates
+// through OffsetForLeaderEpoch before it fetches).
+constexpr int16_t kFetchVersion = 11;
+// Rounds of OffsetForLeaderEpoch per loop iteration (each one moves to an older epoch).
+constexpr int kMaxTruncationRounds = 8;
+// v2 batch header: baseOffset int64, batchLength int32, ..., lastOffsetDelta int32 at byte 23.
+constexpr size_t kLogOverhead = 12;
+constexpr size_t kLastOffsetDeltaAt = 23;
+
+}  // namespace
+
+TruncationDecision decide_truncation(LeaderEpoch leader_epoch, Offset leader_end_offset, storage::Log& log) {
+  const Offset leo = log.log_end_offset();
+  if (leader_end_offset < Offset(0)) return {std::min(log.high_watermark(), leo), true};  // epochs unknown
+  if (leader_epoch < LeaderEpoch(0)) return {std::min(leader_end_offset, leo), true};     // v0 answer
+  const auto [epoch, end] = log.leader_epoch_cache().end_offset_for(leader_epoch, leo);
+  if (end < Offset(0)) return {std::min(leader_end_offset, leo), true};
+  // The follower does not know the leader's epoch: drop what it wrote in later epochs, ask again.
+  if (epoch != leader_epoch) return {std::min(end, leo), false};
+  return {std::min({leader_end_offset, end, leo}), true};
+}
+
+ByteView batches_from(ByteView records, Offset log_end_offset) {
+  size_t begin = 0;
+  size_t pos = 0;
+  while (pos + kLastOffsetDeltaAt + 4 <= records.size()) {
+    const auto base = load_be<int64_t>(records.data() + pos);
+    const auto length = load_be<int32_t>(records.data() + pos + 8);
+    if (length < 0) break;
+    const size_t total = kLogOverhead + static_cast<size_t>(length);
+    if (pos + total > records.size() || total < kLastOffsetDeltaAt + 4) break;
+    const auto last = base + load_be<int32_t>(records.data() + pos + kLastOffsetDeltaAt);
+    pos += total;
+    if (Offset(last) < log_end_offset) begin = pos;
+  }
+  return records.subspan(begin, pos - begin);
+}
+
+ReplicaFetcher::ReplicaFetcher(asio::io_context& io, BrokerId source, LeaderAddress fallback,
+                               const MetadataCache& metadata, ReplicaFetcherConfig config)
+    : strand_(asio::make_strand(io)),
+      source_(source),
+      fallback_(std::move(fallback)),
+      metadata_(metadata),
+      config_(config),
+      wakeup_(strand_) {}
+
+ReplicaFetcher::~ReplicaFetcher() = default;
+
+void ReplicaFetcher::start() {
+  // Posted: the loop never starts inline on the caller's stack.
+  asio::post(strand_, [self = shared_from_this()] {
+    asio::co_spawn(self->strand_, run_keeping_alive(self), log_completion("replica fetcher"));
+  });
+}
+
+void ReplicaFetcher::stop() {
+  asio::post(strand_, [self = shared_from_this()] {
+    self->stopping_ = true;
+    if (self->connection_) self->connection_->close();
+    self->wakeup_.cancel();
+  });
+}
+
+asio::awaitable<void> ReplicaFetcher::add(FollowedPartition partition) {
+  co_await asio::co_spawn(strand_, add_on_strand(std::move(partition)), asio::use_awaitable);
+}
+
+asio::awaitable<size_t> ReplicaFetcher::remove(std::vector<TopicPartition> tps) {
+  co_return co_await asio::co_spawn(strand_, remove_on_strand(std::move(tps)), asio::use_awaitable);
+}
+
+asio::awaitable<void> ReplicaFetcher::add_on_strand(FollowedPartition partition) {
+  spdlog::info("{}: following broker {} at epoch {}", partition.tp.to_string(), source_.value(),
+               partition.leader_epoch.value());
+  TopicPartition tp = partition.tp;
+  partitions_[tp] = State{.p = std::move(partition), .truncating = true, .delayed_until = {}};
+  wakeup_.cancel();
+  co_return;
+}
+
+asio::awaitable<size_t> ReplicaFetcher::remove_on_strand(std::vector<TopicPartition> tps) {
+  for (const TopicPartition& tp : tps) partitions_.erase(tp);
+  co_return partitions_.size();
+}
+
+asio::awaitable<void> ReplicaFetcher::sleep(std::chrono::milliseconds d) {
+  wakeup_.expires_after(d);
+  co_await wakeup_.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
+void ReplicaFetcher::delay(const TopicPartition& tp) {
+  auto it = partitions_.find(tp);
+  if (it != partitions_.end()) it->second.delayed_until = std::chrono::steady_clock::now() + config_.backoff;
+}
+
+// `self` keeps the fetcher alive until the loop ends.
+asio::awaitable<void> ReplicaFetcher::run_keeping_alive(std::shared_ptr<ReplicaFetcher> self) {
+  co_await self->run();
+}
+
+asio::awaitable<void> ReplicaFetcher::run() {
+  while (!stopping_) {
+    if (partitions_.empty()) {
+      const std::chrono::milliseconds idle = std::chrono::hours(1);
+      co_await sleep(idle);
+      continue;
+    }
+    const bool connected = co_await ensure_connected();
+    if (!connected) {
+      const std::chrono::milliseconds backoff = config_.backoff;
+      co_await sleep(backoff);
+      continue;
+    }
+    co_await truncate_pending();
+    if (stopping_) break;
+    co_await fetch_once();
+  }
+  if (connection_) connection_->close();
+  connection_.reset();
+  spdlog::debug("replica fetcher for broker {} stopped", source_.value());
+}
+
+asio::awaitable<bool> ReplicaFetcher::ensure_connected() {
+  if (connection_ && connection_->is_open()) co_return true;
+  LeaderAddress address = fallback_;
+  for (const BrokerEndpoint& b : metadata_.snapshot()->brokers) {
+    if (b.id == source_) address = LeaderAddress{.host = b.host, .port = b.port};
+  }
+  if (address.host.empty() || address.port <= 0) co_return false;
+  client::ConnectionConfig config;
+  config.client_id = "broker-" + std::to_string(config_.local.value()) + "-fetcher-" + std::to_string(source_.value());
+  config.connect_timeout = config_.connect_timeout;
+  config.request_timeout = config_.max_wait + 30s;
+  connection_ = std::make_shared<client::BrokerConnection>(strand_, address.host,
+                                                           static_cast<uint16_t>(address.port), config);
+  const Status connected = co_await connection_->connect();
+  if (!connected || stopping_) {
+    spdlog::debug("replica fetcher: cannot connect to broker {} at {}:{}: {}", source_.value(), address.host,
+                  address.port, connected ? "stopping" : connected.error().message());
+    connection_.reset();
+    co_return false;
+  }
+  co_return true;
+}
+
+asio::awaitable<void> ReplicaFetcher::truncate_pending() {
+  for (int round = 0; round < kMaxTruncationRounds && !stopping_; ++round) {
+    const auto now = std::chrono::steady_clock::now();
+    protocol::OffsetForLeaderEpochRequest request;
+    request.replica_id = config_.local;
+    std::map<TopicPartition, LeaderEpoch> asked;  // partition -> its leader epoch when asked
+    for (auto& [tp, state] : partitions_) {
+      if (!state.truncating || state.delayed_until > now) continue;
+      storage::Log& log = *state.p.log;
+      const std::optional<LeaderEpoch> latest = log.leader_epoch_cache().latest_epoch();
+      if (!latest) {
+        // No epochs (an empty or pre-epoch log): the high watermark is all that is known safe.
+        (void)log.truncate_to(log.high_watermark());
+        state.truncating = false;
+        continue;
+      }
+      if (request.topics.empty() || request.topics.back().topic != tp.topic) {
+        request.topics.push_back({.topic = tp.topic, .partitions = {}});
+      }
+      protocol::OffsetForLeaderEpochRequest::OffsetForLeaderPartition p;
+      p.partition = tp.partition;
+      p.current_leader_epoch = state.p.leader_epoch;
+      p.leader_epoch = *latest;
+      request.topics.back().partitions.push_back(p);
+      asked[tp] = state.p.leader_epoch;
+    }
+    if (asked.empty()) co_return;
+    auto response = co_await connection_->send(std::move(request));
+    if (!response) {
+      spdlog::info("replica fetcher: OffsetForLeaderEpoch to broker {} failed: {}", source_.value(),
+                   response.error().message());
+      connection_->close();
+      co_return;
+    }
+    for (const auto& topic : response.value().body.topics) {
+      for (const auto& r : topic.partitions) {
+        TopicPartition tp{topic.topic, r.partition};
+        auto it = partitions_.find(tp);
+        auto sent = asked.find(tp);
+        if (it == partitions_.end() || sent == asked.end() || it->second.p.leader_epoch != sent->second) continue;
+        if (r.error_code != 0) {
+          spdlog::debug("{}: OffsetForLeaderEpoch error {}", tp.to_string(), r.error_code);
+          delay(tp);
+          continue;
+        }
+        storage::Log& log = *it->second.p.log;
+        const TruncationDecision decision = decide_truncation(r.leader_epoch, r.end_offset, log);
+        if (decision.offset < log.log_end_offset()) {
+          spdlog::info("{}: truncating from {} to {} (leader epoch {} ends at {})", tp.to_string(),
+                       log.log_end_offset().value(), decision.offset.value(), r.leader_epoch.value(),
+                       r.end_offset.value());
+          const Status truncated = log.truncate_to(decision.offset);
+          if (!truncated) {
+            spdlog::warn("{}: truncation failed: {}", tp.to_string(), truncated.error().message());
+            delay(tp);
+            continue;
+          }
+        }
+        if (decision.done) it->second.truncating = false;
+      }
+    }
+  }
+}
+
+asio::awaitable<void> ReplicaFetcher::fetch_once() {
+  const auto now = std::chrono::steady_clock::now();
+  protocol::FetchRequest request;
+  request.replica_id = config_.local;
+  request.max_wait_ms = static_cast<int32_t>(config_.max_wait.count());
+  request.min_bytes = 1;
+  request.max_bytes = config_.response_max_bytes;
+  request.session_id = 0;
+  request.session_epoch = -1;  // no fetch session: every request is a full one
+  std::map<TopicPartition, LeaderEpoch> asked;
+  auto next_ready = now + config_.backoff;
+  for (const auto& [tp, state] : partitions_) {
+    if (state.truncating) continue;
+    if (state.delayed_until > now) {
+      next_ready = std::min(next_ready, state.delayed_until);
+      continue;
+    }
+    if (request.topics.empty() || request.topics.back().topic != tp.topic) {
+      request.topics.push_back({.topic = tp.topic, .partitions = {}});
+    }
+    protocol::FetchRequest::FetchPartition p;
+    p.partition = tp.partition;
+    p.current_leader_epoch = state.p.leader_epoch;
+    p.fetch_offset = state.p.log->log_end_offset();
+    p.log_start_offset = state.p.log->log_start_offset();
+    p.partition_max_bytes = config_.partition_max_bytes;
+    request.topics.back().partitions.push_back(p);
+    asked[tp] = state.p.leader_epoch;
+  }
+  if (asked.empty()) {
+    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_ready - now) + 1ms;
+    co_await sleep(wait);
+    co_return;
+  }
+  auto response = co_await connection_->send(std::move(request), kFetchVersion);
+  if (!response) {
+    if (!stopping_) {
+      spdlog::info("replica fetcher: Fetch from broker {} failed: {}", source_.value(), response.error().message());
+    }
+    connection_->close();
+    co_return;
+  }
+  for (const auto& topic : response.value().body.responses) {
+    for (const auto& pd : topic.partitions) {
+      TopicPartition tp{topic.topic, pd.partition_index};
+      auto it = partitions_.find(tp);
+      auto sent = asked.find(tp);
+      // Removed or re-added (a new epoch) while the fetch was out: not ours to apply.
+      if (it == partitions_.end() || sent == asked.end() || it->second.p.leader_epoch != sent->second) continue;
+      storage::Log& log = *it->second.p.log;
+      const auto error = static_cast<ErrorCode>(pd.error_code);
+      if (error == ErrorCode::offset_out_of_range) {
+        spdlog::info("{}: fetch offset {} out of range on broker {}: truncating again", tp.to_string(),
+                     log.log_end_offset().value(), source_.value());
+        it->second.truncating = true;
+        delay(tp);
+        continue;
+      }
+      if (error != ErrorCode::none) {
+        spdlog::debug("{}: fetch error {} from broker {}", tp.to_string(), pd.error_code, source_.value());
+        delay(tp);
+        continue;
+      }
+      const ByteView batches = pd.records ? batches_from(pd.records->bytes, log.log_end_offset()) : ByteView{};
+      if (!batches.empty()) {
+        auto appended = log.append_as_follower(batches);
+        if (!appended) {
+          spdlog::warn("{}: follower append at {} failed: {}", tp.to_string(), log.log_end_offset().value(),
+                       appended.error().message());
+          it->second.truncating = true;
+          delay(tp);
+          continue;
+        }
+      }
+      log.set_high_watermark(std::min(pd.high_watermark, log.log_end_offset()));
+    }
+  }
+}
+
+ReplicaFetcherManager::ReplicaFetcherManager(asio::io_context& io, const MetadataCache& metadata,
+                                             ReplicaFetcherConfig config)
+    : io_(io), metadata_(metadata), config_(config) {}
+
+ReplicaFetcherManager::~ReplicaFetcherManager() { shutdown(); }
+
+asio::awaitable<void> ReplicaFetcherManager::add_partition(BrokerId leader, LeaderAddress address,
+                                                           FollowedPartition partition) {
+  std::shared_ptr<ReplicaFetcher> previous;
+  std::shared_ptr<ReplicaFetcher> target;
+  {
+    std::lock_guard lock(mutex_);
+    if (shut_down_) co_return;
+    auto owner = owner_.find(partition.tp);
+    if (owner != owner_.end() && owner->second != leader) previous = fetchers_[owner->second];
+    auto& slot = fetchers_[leader];
+    if (!slot) {
+      slot = std::make_shared<ReplicaFetcher>(io_, leader, std::move(address), metadata_, config_);
+      slot->start();
+    }
+    target = slot;
+    owner_[partition.tp] = leader;
+  }
+  if (previous) {
+    std::vector<TopicPartition> tps{partition.tp};
+    co_await previous->remove(std::move(tps));
+  }
+  co_await target->add(std::move(partition));
+}
+
+asio::awaitable<void> ReplicaFetcherManager::remove_partitions(std::vector<TopicPartition> tps) {
+  std::map<std::shared_ptr<ReplicaFetcher>, std::vector<TopicPartition>> by_fetcher;
+  {
+    std::lock_guard lock(mutex_);
+    for (const TopicPartition& tp : tps) {
+      auto owner = owner_.find(tp);
+      if (owner == owner_.end()) continue;
+      by_fetcher[fetchers_[owner->second]].push_back(tp);
+      owner_.erase(owner);
+    }
+  }
+  // An idle fetcher stays (sleeping): the next partition from that leader reuses it.
+  for (auto& [fetcher, list] : by_fetcher) {
+    if (fetcher) co_await fetcher->remove(std::move(list));
+  }
+}
+
+void ReplicaFetcherManager::shutdown() {
+  std::lock_guard lock(mutex_);
+  if (shut_down_) return;
+  shut_down_ = true;
+  for (auto& [id, fetcher] : fetchers_) fetcher->stop();
+  fetchers_.clear();
+  owner_.clear();
+}
+
+}  // namespace sluice::broker
