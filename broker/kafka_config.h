@@ -53,6 +53,8 @@ struct KafkaConfig {
   bool unclean_leader_election_enable = false;       // unclean.leader.election.enable
   int64_t replica_lag_time_max_ms = 30000;           // replica.lag.time.max.ms
   bool controlled_shutdown_enable = true;            // controlled.shutdown.enable
+  int32_t controlled_shutdown_max_retries = 3;       // controlled.shutdown.max.retries
+  int64_t controlled_shutdown_retry_backoff_ms = 5000;  // controlled.shutdown.retry.backoff.ms
   bool auto_leader_rebalance_enable = true;          // auto.leader.rebalance.enable
   int32_t leader_imbalance_per_broker_percentage = 10;      // leader.imbalance.per.broker.percentage
   int64_t leader_imbalance_check_interval_seconds = 300;    // leader.imbalance.check.interval.seconds

@@ -117,6 +117,8 @@ void add_server_keys(Table& t) {
   t["unclean.leader.election.enable"] = boolean(&Config::unclean_leader_election_enable);
   t["replica.lag.time.max.ms"] = number(&Config::replica_lag_time_max_ms, 1);
   t["controlled.shutdown.enable"] = boolean(&Config::controlled_shutdown_enable);
+  t["controlled.shutdown.max.retries"] = number(&Config::controlled_shutdown_max_retries, 0);
+  t["controlled.shutdown.retry.backoff.ms"] = number(&Config::controlled_shutdown_retry_backoff_ms, 0);
   t["auto.leader.rebalance.enable"] = boolean(&Config::auto_leader_rebalance_enable);
   t["leader.imbalance.per.broker.percentage"] = number(&Config::leader_imbalance_per_broker_percentage, 0);
   t["leader.imbalance.check.interval.seconds"] = number(&Config::leader_imbalance_check_interval_seconds, 1);

@@ -1,5 +1,9 @@
 #include "broker/kafka_server.h"
 
+#include "broker/controlled_shutdown.h"
+#include "broker/handlers/controlled_shutdown.h"
+#include "broker/handlers/elect_leaders.h"
+
 #include <csignal>
 #include <future>
 #include <thread>
@@ -101,6 +105,10 @@ void KafkaServer::start_data_plane() {
   coordination::KafkaControllerConfig controller_config;
   controller_config.broker_id = config_.broker_id;
   controller_config.delete_topic_enable = config_.delete_topic_enable;
+  controller_config.unclean_leader_election_enable = config_.unclean_leader_election_enable;
+  controller_config.auto_leader_rebalance_enable = config_.auto_leader_rebalance_enable;
+  controller_config.leader_imbalance_per_broker_percentage = config_.leader_imbalance_per_broker_percentage;
+  controller_config.leader_imbalance_check_interval = std::chrono::seconds(config_.leader_imbalance_check_interval_seconds);
   controller_ = std::make_unique<coordination::KafkaController>(io_.get_executor(), *zk_, *kafka_zk_, controller_config);
   coordination::AdminZkClient::Options admin_options;
   admin_options.validate_config = log_config_validator(config_.log_config);
@@ -129,6 +137,8 @@ void KafkaServer::start_data_plane() {
   admin.config = &config_;
   admin.is_controller = [controller = controller_.get()] { return controller->is_active(); };
   add_admin_handlers(registry_, admin);
+  registry_.add(controlled_shutdown_handler(controller_.get()));
+  registry_.add(elect_leaders_handler(controller_.get()));
 }
 
 std::string KafkaServer::run_startup(asio::awaitable<std::string> task) {
@@ -271,10 +281,18 @@ void KafkaServer::shutdown() {
   asio::co_spawn(zk_strand_, stop_zookeeper_side(), log_completion("broker shutdown"));
 }
 
-// Kafka's order: the controller resigns and the session closes first, so the other brokers see
+// Kafka's order: a controlled shutdown moves leadership away while this broker still serves,
+// replication stops, the controller resigns and the session closes, so the other brokers see
 // this one leave at once rather than after the session timeout; then the network stops.
 asio::awaitable<void> KafkaServer::stop_zookeeper_side() {
   dynamic_config_->stop();
+  if (config_.controlled_shutdown_enable) {
+    ControlledShutdownOptions options;
+    options.broker_id = config_.broker_id;
+    options.max_retries = config_.controlled_shutdown_max_retries;
+    options.retry_backoff = std::chrono::milliseconds(config_.controlled_shutdown_retry_backoff_ms);
+    (void)co_await controlled_shutdown(*kafka_zk_, options);
+  }
   co_await replica_manager_->shutdown_replication();
   co_await controller_->shutdown();
   co_await zk_->close();

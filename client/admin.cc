@@ -332,4 +332,64 @@ asio::awaitable<Result<ClusterDescription>> Admin::describe_cluster_on_strand() 
   co_return out;
 }
 
+asio::awaitable<Result<PartitionErrors>> Admin::elect_leaders(ElectionType type,
+                                                              std::optional<std::vector<TopicPartition>> partitions) {
+  co_return co_await on_strand(client_.executor(), elect_leaders_on_strand(type, std::move(partitions)));
+}
+
+asio::awaitable<Result<PartitionErrors>> Admin::elect_leaders_on_strand(
+    ElectionType type, std::optional<std::vector<TopicPartition>> partitions) {
+  std::error_code last = Errc::no_leader;
+  for (int attempt = 0; attempt < client_.config().metadata_attempts; ++attempt) {
+    if (attempt > 0) co_await sleep_for(client_.config().retry_backoff);
+    SLUICE_CO_TRY(auto conn, co_await controller());
+    protocol::ElectLeadersRequest request;
+    request.election_type = static_cast<int8_t>(type);
+    request.timeout_ms = static_cast<int32_t>(timeout_.count());
+    if (partitions) {
+      std::map<std::string, std::vector<PartitionId>> by_topic;
+      for (const TopicPartition& tp : *partitions) by_topic[tp.topic].push_back(tp.partition);
+      request.topic_partitions.emplace();
+      for (auto& [topic, ps] : by_topic) {
+        protocol::ElectLeadersRequest::ElectLeadersTopicPartitions t;
+        t.topic = topic;
+        t.partitions = std::move(ps);
+        request.topic_partitions->push_back(std::move(t));
+      }
+    }
+    // Version 0 cannot carry the election type: only preferred elections may fall back to it.
+    auto version = conn->negotiate(protocol::ApiKey::elect_leaders, type == ElectionType::preferred ? 0 : 1, 2);
+    if (!version) co_return version.error();
+    auto response = co_await conn->send(std::move(request), version.value());
+    if (!response) {
+      last = response.error();
+      if (!is_retriable(last)) break;
+      continue;
+    }
+    const auto& body = response.value().body;
+    if (static_cast<ErrorCode>(body.error_code) == ErrorCode::not_controller) {
+      last = broker_error(ErrorCode::not_controller);
+      client_.invalidate_metadata();
+      continue;
+    }
+    if (body.error_code != 0) co_return broker_error(static_cast<ErrorCode>(body.error_code));
+    PartitionErrors out;
+    bool moved = false;
+    for (const auto& t : body.replica_election_results) {
+      for (const auto& p : t.partition_result) {
+        moved = moved || static_cast<ErrorCode>(p.error_code) == ErrorCode::not_controller;
+        out[TopicPartition{t.topic, p.partition_id}] = api_error(p.error_code, p.error_message);
+      }
+    }
+    if (moved) {
+      last = broker_error(ErrorCode::not_controller);
+      client_.invalidate_metadata();
+      continue;
+    }
+    client_.invalidate_metadata();
+    co_return out;
+  }
+  co_return last;
+}
+
 }  // namespace sluice::client

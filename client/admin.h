@@ -88,6 +88,13 @@ struct ClusterDescription {
   std::vector<BrokerInfo> brokers;  // sorted by id
 };
 
+// ElectLeaders (KIP-460): the preferred replica, or any live replica for a partition without a
+// live leader (unclean, data may be lost).
+enum class ElectionType : int8_t { preferred = 0, unclean = 1 };
+
+// Per partition: no error when elected, else e.g. ELECTION_NOT_NEEDED.
+using PartitionErrors = std::map<TopicPartition, ApiError>;
+
 class Admin {
  public:
   // REQUIRES: `client` outlives the admin and has bootstrapped.
@@ -112,6 +119,10 @@ class Admin {
                                                               std::vector<ConfigChange> changes);
   // Brokers, controller and cluster id.
   asio::awaitable<Result<ClusterDescription>> describe_cluster();
+  // Leader election on the controller for `partitions` (nullopt: every partition that needs one;
+  // then only those elected are listed).
+  asio::awaitable<Result<PartitionErrors>> elect_leaders(ElectionType type,
+                                                         std::optional<std::vector<TopicPartition>> partitions);
 
  private:
   asio::awaitable<Result<std::shared_ptr<BrokerConnection>>> controller();
@@ -129,6 +140,8 @@ class Admin {
                                                          ConfigResource resource,
                                                          std::vector<ConfigChange> changes);
   asio::awaitable<Result<ClusterDescription>> describe_cluster_on_strand();
+  asio::awaitable<Result<PartitionErrors>> elect_leaders_on_strand(ElectionType type,
+                                                                   std::optional<std::vector<TopicPartition>> partitions);
 
   KafkaClient& client_;
   std::chrono::milliseconds timeout_;

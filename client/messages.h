@@ -6,12 +6,16 @@
 #include "protocol/messages/alter_configs_response.h"
 #include "protocol/messages/api_versions_request.h"
 #include "protocol/messages/api_versions_response.h"
+#include "protocol/messages/controlled_shutdown_request.h"
+#include "protocol/messages/controlled_shutdown_response.h"
 #include "protocol/messages/create_partitions_request.h"
 #include "protocol/messages/create_partitions_response.h"
 #include "protocol/messages/create_topics_request.h"
 #include "protocol/messages/create_topics_response.h"
 #include "protocol/messages/delete_topics_request.h"
 #include "protocol/messages/describe_cluster_request.h"
+#include "protocol/messages/elect_leaders_request.h"
+#include "protocol/messages/elect_leaders_response.h"
 #include "protocol/messages/describe_cluster_response.h"
 #include "protocol/messages/describe_configs_request.h"
 #include "protocol/messages/describe_configs_response.h"
@@ -62,6 +66,8 @@ template <> struct ResponseFor<protocol::OffsetForLeaderEpochRequest> {
 template <> struct ResponseFor<protocol::LeaderAndIsrRequest> { using type = protocol::LeaderAndIsrResponse; };
 template <> struct ResponseFor<protocol::UpdateMetadataRequest> { using type = protocol::UpdateMetadataResponse; };
 template <> struct ResponseFor<protocol::StopReplicaRequest> { using type = protocol::StopReplicaResponse; };
+template <> struct ResponseFor<protocol::ControlledShutdownRequest> { using type = protocol::ControlledShutdownResponse; };
+template <> struct ResponseFor<protocol::ElectLeadersRequest> { using type = protocol::ElectLeadersResponse; };
 
 template <typename Request>
 using ResponseOf = typename ResponseFor<Request>::type;

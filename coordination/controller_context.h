@@ -21,6 +21,8 @@ struct ControllerContext {
   std::map<TopicPartition, LeaderIsrAndControllerEpoch> partition_states;
   // Topics whose deletion started, with the replicas that have not yet acknowledged StopReplica.
   std::map<std::string, std::set<BrokerId>> topics_being_deleted;
+  // Brokers in a controlled shutdown: still registered (and sent requests), never elected leader.
+  std::set<BrokerId> shutting_down;
 
   [[nodiscard]] bool is_live(BrokerId id) const { return live_brokers.contains(id); }
   [[nodiscard]] std::vector<BrokerId> replicas(const TopicPartition& tp) const {

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "client/async_util.h"
+#include "protocol/error_code.h"
 
 namespace sluice::coordination {
 
@@ -13,7 +14,10 @@ KafkaController::KafkaController(asio::any_io_executor executor, ZkClient& zk, K
       zk_(zk),
       kafka_zk_(kafka_zk),
       config_(config),
-      drained_(strand_) {}
+      drained_(strand_),
+      rebalance_timer_(strand_) {
+  partitions_.set_unclean_lookup([this](std::string topic) { return unclean_allowed(std::move(topic)); });
+}
 
 KafkaController::~KafkaController() = default;
 
@@ -29,9 +33,27 @@ void KafkaController::on_session_expired() {
   enqueue(std::move(event));
 }
 
+// A queued ControlledShutdown that will not be processed still gets its answer.
+void KafkaController::fail_waiter(Event& event) {
+  if (event.elect_done) {
+    ElectLeadersResult result;
+    result.error_code = static_cast<int16_t>(protocol::ErrorCode::not_controller);
+    event.elect_done(std::move(result));
+    event.elect_done = nullptr;
+  }
+  if (!event.done) return;
+  ControlledShutdownResult result;
+  result.error_code = static_cast<int16_t>(protocol::ErrorCode::not_controller);
+  event.done(std::move(result));
+  event.done = nullptr;
+}
+
 void KafkaController::enqueue(Event event) {
   asio::post(strand_, [this, event = std::move(event)]() mutable {
-    if (stopped_) return;
+    if (stopped_) {
+      fail_waiter(event);
+      return;
+    }
     queue_.push_back(std::move(event));
     if (draining_) return;
     draining_ = true;
@@ -73,6 +95,13 @@ asio::awaitable<Status> KafkaController::process(Event event) {
     case EventType::topic_deletion: co_return is_active() ? co_await on_topic_deletion() : ok();
     case EventType::topic_deletion_stop_replica_response:
       co_return is_active() ? co_await on_stop_replica_response(event.topic, event.broker, event.success) : ok();
+    case EventType::isr_change: co_return is_active() ? co_await on_isr_change() : ok();
+    case EventType::preferred_replica_election: co_return is_active() ? co_await on_preferred_replica_election() : ok();
+    case EventType::auto_rebalance: co_return is_active() ? co_await on_auto_rebalance() : ok();
+    case EventType::controlled_shutdown:
+      co_return co_await on_controlled_shutdown(event.broker, event.broker_epoch, std::move(event.done));
+    case EventType::elect_leaders:
+      co_return co_await on_elect_leaders(std::move(event.partitions), event.election_type, std::move(event.elect_done));
   }
   co_return ok();
 }
@@ -134,8 +163,21 @@ asio::awaitable<Status> KafkaController::on_controller_failover(ControllerEpochZ
   send_update_metadata();
   SLUICE_CO_TRY(auto created, co_await partitions_.elect_new(context_.all_partitions()));
   SLUICE_CO_TRY(auto changed, co_await partitions_.elect_offline(context_.all_partitions()));
+  // Replicas on brokers that died while there was no controller leave the ISRs.
+  std::set<BrokerId> dead;
+  for (const auto& [tp, state] : context_.partition_states) {
+    for (BrokerId r : state.leader_and_isr.isr) {
+      if (!context_.is_live(r)) dead.insert(r);
+    }
+  }
+  if (!dead.empty()) {
+    SLUICE_CO_TRY(co_await partitions_.remove_from_isr(dead));
+  }
   send_leader_and_isr(context_.all_partitions());
   send_update_metadata();
+  SLUICE_CO_TRY(co_await on_isr_change());
+  SLUICE_CO_TRY(co_await on_preferred_replica_election());
+  schedule_rebalance();
   co_return co_await on_topic_deletion();
 }
 
@@ -159,6 +201,7 @@ void KafkaController::resign() {
   if (!active_) return;
   spdlog::info("controller: broker {} resigns at epoch {}", config_.broker_id.value(), context_.epoch.epoch.value());
   active_ = false;
+  rebalance_timer_.cancel();
   if (channels_) channels_->shutdown();
   channels_.reset();
   context_ = ControllerContext{};
@@ -167,6 +210,7 @@ void KafkaController::resign() {
 asio::awaitable<void> KafkaController::shutdown() {
   co_await client::on_strand(strand_, [](KafkaController* self) -> asio::awaitable<void> {
     self->stopped_ = true;
+    for (Event& event : self->queue_) fail_waiter(event);
     self->queue_.clear();
     while (self->draining_) {
       self->drained_.expires_at(asio::steady_timer::time_point::max());

@@ -5,6 +5,10 @@
 // leaders (PartitionStateMachine) and tells the brokers through the ControllerChannelManager
 // (LeaderAndIsr, UpdateMetadata, StopReplica), each request stamped with the controller epoch
 // and the target's broker epoch. A loser watches /controller and runs again when it vanishes.
+// It also watches /isr_change_notification (leaders' ISR changes, propagated as UpdateMetadata)
+// and /admin/preferred_replica_election, serves ControlledShutdown and ElectLeaders (queued as
+// events like the rest), and every leader.imbalance.check.interval moves leadership back to
+// preferred replicas of brokers whose imbalance exceeds leader.imbalance.per.broker.percentage.
 //
 // Owner: the KafkaServer. Threads: every event (watch firings, startup, expiry) is queued onto
 // one strand and handled one at a time, in order; watches only enqueue. is_active() and
@@ -15,6 +19,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <deque>
 #include <memory>
 #include <set>
@@ -32,6 +38,17 @@ namespace sluice::coordination {
 struct KafkaControllerConfig {
   BrokerId broker_id{0};
   bool delete_topic_enable = true;  // delete.topic.enable
+  bool unclean_leader_election_enable = false;            // unclean.leader.election.enable
+  bool auto_leader_rebalance_enable = true;               // auto.leader.rebalance.enable
+  int32_t leader_imbalance_per_broker_percentage = 10;    // leader.imbalance.per.broker.percentage
+  std::chrono::milliseconds leader_imbalance_check_interval{std::chrono::seconds(300)};
+};
+
+// The controller's answer to ControlledShutdown: an ErrorCode value and the partitions the broker
+// still leads (nobody else in their ISR could take them).
+struct ControlledShutdownResult {
+  int16_t error_code = 0;
+  std::vector<TopicPartition> remaining;
 };
 
 class KafkaController {
@@ -55,19 +72,43 @@ class KafkaController {
   [[nodiscard]] BrokerId controller_id() const { return BrokerId(controller_id_.load()); }
   [[nodiscard]] int32_t epoch() const { return epoch_.load(); }
 
+  // ControlledShutdown from `broker` (registered with `broker_epoch`, -1: unchecked): queued as an
+  // event; moves its leaderships away and drops it from the ISRs. NOT_CONTROLLER when not active,
+  // STALE_BROKER_EPOCH for an older registration, BROKER_NOT_AVAILABLE for an unknown broker.
+  // Callable from any executor.
+  asio::awaitable<ControlledShutdownResult> controlled_shutdown(BrokerId broker, int64_t broker_epoch);
+
+  // ElectLeaders: election_type 0 = preferred, 1 = unclean (of partitions without a live leader);
+  // nullopt partitions = every partition that could use one. Each partition's ErrorCode value
+  // (NONE, ELECTION_NOT_NEEDED, PREFERRED_LEADER_NOT_AVAILABLE, ELIGIBLE_LEADERS_NOT_AVAILABLE,
+  // UNKNOWN_TOPIC_OR_PARTITION); a top-level NOT_CONTROLLER fills `error_code`.
+  struct ElectLeadersResult {
+    int16_t error_code = 0;
+    std::map<TopicPartition, int16_t> partitions;
+  };
+  asio::awaitable<ElectLeadersResult> elect_leaders(std::optional<std::vector<TopicPartition>> partitions,
+                                                    int8_t election_type);
+
  private:
   enum class EventType {
     startup, controller_change, expire, broker_change, topic_change, partition_modifications,
-    topic_deletion, topic_deletion_stop_replica_response,
+    topic_deletion, topic_deletion_stop_replica_response, isr_change, preferred_replica_election,
+    auto_rebalance, controlled_shutdown, elect_leaders,
   };
   struct Event {
     EventType type;
     std::string topic;       // partition_modifications, stop-replica response
     BrokerId broker{-1};     // stop-replica response
     bool success = false;    // stop-replica response
+    int64_t broker_epoch = -1;  // controlled shutdown
+    std::function<void(ControlledShutdownResult)> done;  // controlled shutdown
+    std::optional<std::vector<TopicPartition>> partitions;  // elect leaders
+    int8_t election_type = 0;                               // elect leaders
+    std::function<void(ElectLeadersResult)> elect_done;     // elect leaders
   };
 
   void enqueue(Event event);
+  static void fail_waiter(Event& event);
   asio::awaitable<void> drain();
   asio::awaitable<Status> process(Event event);
   Watcher watcher(EventType type, std::string topic = {});
@@ -91,6 +132,18 @@ class KafkaController {
   void resume_topic_deletions(BrokerId broker);
   asio::awaitable<Status> on_stop_replica_response(std::string topic, BrokerId broker, bool success);
 
+  // Failover, ISR changes, controlled shutdown, preferred elections (kafka_controller_cluster.cc).
+  asio::awaitable<Status> on_isr_change();
+  asio::awaitable<Status> on_preferred_replica_election();
+  asio::awaitable<Status> on_auto_rebalance();
+  asio::awaitable<Status> on_controlled_shutdown(BrokerId broker, int64_t broker_epoch,
+                                                 std::function<void(ControlledShutdownResult)> done);
+  asio::awaitable<Status> elect_preferred(std::vector<TopicPartition> partitions);
+  asio::awaitable<Status> on_elect_leaders(std::optional<std::vector<TopicPartition>> partitions, int8_t election_type,
+                                           std::function<void(ElectLeadersResult)> done);
+  asio::awaitable<bool> unclean_allowed(std::string topic);
+  void schedule_rebalance();
+
   // Requests (kafka_controller_events.cc).
   void send_leader_and_isr(const std::vector<TopicPartition>& partitions);
   void send_leader_and_isr_to(BrokerId broker, const std::vector<TopicPartition>& partitions);
@@ -109,6 +162,7 @@ class KafkaController {
   asio::steady_timer drained_;  // cancelled when drain() finishes, for shutdown() to wait on
   ControllerContext context_;
   std::unique_ptr<ControllerChannelManager> channels_;  // set while active
+  asio::steady_timer rebalance_timer_;
   PartitionStateMachine partitions_{kafka_zk_, context_};
 
   std::atomic<bool> active_{false};

@@ -37,6 +37,7 @@ asio::awaitable<Status> KafkaController::on_broker_change() {
   }
   if (!started.empty()) {
     for (BrokerId id : started) {
+      context_.shutting_down.erase(id);
       context_.live_brokers[id] = now[id];
       channels_->add_broker(now[id]);
     }
@@ -68,11 +69,19 @@ asio::awaitable<Status> KafkaController::on_broker_startup(std::vector<BrokerId>
   co_return ok();
 }
 
-// Kafka's onBrokerFailure, as far as issue 3 goes: partitions led by a failed broker get a new
-// leader from the live ISR (or none); everyone learns. Issue 4 adds the follower ISR shrink.
+// Kafka's onBrokerFailure: partitions led by a failed broker get a new leader from the live ISR
+// (or, where the topic allows unclean election, any live replica; else none), the failed brokers
+// leave the ISRs they followed in, all in batched fenced writes; LeaderAndIsr to the replicas of
+// what changed, metadata to everyone.
 asio::awaitable<Status> KafkaController::on_broker_failure(std::vector<BrokerId> brokers) {
   spdlog::info("controller: brokers failed: {}", brokers.size());
+  for (BrokerId b : brokers) context_.shutting_down.erase(b);
   SLUICE_CO_TRY(auto changed, co_await partitions_.elect_offline(context_.all_partitions()));
+  // Kafka's OfflineReplica: the dead brokers leave the ISRs of the partitions they followed.
+  SLUICE_CO_TRY(auto shrunk, co_await partitions_.remove_from_isr(std::set<BrokerId>(brokers.begin(), brokers.end())));
+  changed.insert(changed.end(), shrunk.begin(), shrunk.end());
+  std::sort(changed.begin(), changed.end());
+  changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
   send_leader_and_isr(changed);
   send_update_metadata();
   co_return ok();

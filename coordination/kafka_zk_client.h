@@ -91,6 +91,30 @@ class KafkaZkClient {
                                                             ZkVersion epoch_zk_version);
   asio::awaitable<Result<ZkVersion>> update_partition_state(TopicPartition tp, LeaderIsrAndControllerEpoch state,
                                                             ZkVersion expected, ZkVersion epoch_zk_version);
+  // Many such writes in one multi (a check of /controller_epoch, then a conditional set_data per
+  // partition): all or nothing. Returns each new version, in order; controller_moved when the
+  // check fails, bad_version when some state changed under us (nothing written then).
+  struct PartitionStateWrite {
+    TopicPartition tp;
+    LeaderIsrAndControllerEpoch state;
+    ZkVersion expected{0};
+  };
+  asio::awaitable<Result<std::vector<ZkVersion>>> update_partition_states(std::vector<PartitionStateWrite> writes,
+                                                                           ZkVersion epoch_zk_version);
+
+  // /isr_change_notification/isr_change_<seq> znodes (leaders announce ISR changes there).
+  // The children, arming `watcher` on the parent; empty when the parent is absent.
+  asio::awaitable<Result<std::vector<std::string>>> get_isr_change_notifications(Watcher watcher);
+  // The partitions one notification lists ({"version":1,"partitions":[{"topic":..,"partition":..}]});
+  // an empty list when it vanished meanwhile.
+  asio::awaitable<Result<std::vector<TopicPartition>>> get_isr_change_notification(std::string child);
+  asio::awaitable<Status> delete_isr_change_notifications(std::vector<std::string> children);
+
+  // /admin/preferred_replica_election ({"version":1,"partitions":[...]}): the partitions asked for,
+  // arming an exists watch; nullopt when absent. delete_... removes it (ok when absent).
+  asio::awaitable<Result<std::optional<std::vector<TopicPartition>>>> get_preferred_replica_election(Watcher watcher);
+  asio::awaitable<Status> create_preferred_replica_election(std::vector<TopicPartition> partitions);
+  asio::awaitable<Status> delete_preferred_replica_election();
 
   // Removes a deleted topic's znodes: /brokers/topics/<t> with everything under it,
   // /config/topics/<t>, then the marker /admin/delete_topics/<t>. Absent znodes are fine.

@@ -102,6 +102,9 @@ inline constexpr const char* kBrokerTopics = "/brokers/topics";
 inline constexpr const char* kConfigTopics = "/config/topics";
 inline constexpr const char* kDeleteTopics = "/admin/delete_topics";
 inline constexpr const char* kConfigChanges = "/config/changes";
+inline constexpr const char* kIsrChangeNotification = "/isr_change_notification";
+inline constexpr const char* kIsrChangePrefix = "isr_change_";
+inline constexpr const char* kPreferredReplicaElection = "/admin/preferred_replica_election";
 // Prefix of the sequential notification children of kConfigChanges.
 inline constexpr const char* kConfigChangePrefix = "/config/changes/config_change_";
 

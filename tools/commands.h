@@ -16,6 +16,7 @@ int run_cli(const std::vector<std::string>& args);
 
 int run_topic_command(const CliOptions& o, ClientRunner& runner);
 int run_cluster_info(const CliOptions& o, ClientRunner& runner);
+int run_cluster_elect_leaders(const CliOptions& o, ClientRunner& runner);
 int run_produce(const CliOptions& o, ClientRunner& runner);
 int run_consume(const CliOptions& o, ClientRunner& runner);
 int run_perf_produce(const CliOptions& o, ClientRunner& runner);

@@ -74,15 +74,25 @@ std::string topic_error_line(std::string_view what, const std::string& topic, co
   return "sluice: " + std::string(what) + ": " + error.error.message() + ": " + cause;
 }
 
-std::string format_topic(const client::TopicInfo& topic, const std::vector<client::ConfigEntry>& overrides) {
+bool is_under_replicated(const client::PartitionInfo& p) { return p.isr.size() < p.replicas.size(); }
+bool is_unavailable(const client::PartitionInfo& p) {
+  return p.leader.value() < 0 || p.error == protocol::ErrorCode::leader_not_available;
+}
+
+std::string format_topic(const client::TopicInfo& topic, const std::vector<client::ConfigEntry>& overrides,
+                         PartitionFilter filter) {
   const size_t rf = topic.partitions.empty() ? 0 : topic.partitions.front().replicas.size();
   std::string out = "Topic: " + topic.name + "\tPartitions: " + std::to_string(topic.partitions.size()) +
                     "\tReplicationFactor: " + std::to_string(rf) + "\n";
   for (const auto& p : topic.partitions) {
+    if (filter == PartitionFilter::under_replicated && !is_under_replicated(p)) continue;
+    if (filter == PartitionFilter::unavailable && !is_unavailable(p)) continue;
     out += "\tPartition: " + std::to_string(p.id.value()) + "\tLeader: " + std::to_string(p.leader.value()) +
            "\tReplicas: " + join_ids(p.replicas) + "\tIsr: " + join_ids(p.isr);
     if (!p.offline_replicas.empty()) out += "\tOffline: " + join_ids(p.offline_replicas);
     if (p.error != protocol::ErrorCode::none) out += "\tError: " + std::string(protocol::error_code_name(p.error));
+    if (is_unavailable(p)) out += "\tUnavailable";
+    if (is_under_replicated(p)) out += "\tUnderReplicated";
     out += "\n";
   }
   out += "Configs:";

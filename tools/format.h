@@ -26,8 +26,16 @@ std::string format_record(const client::ConsumerRecord& record, OutputFormat for
 std::string error_line(std::string_view what, std::error_code error);
 std::string topic_error_line(std::string_view what, const std::string& topic, const client::ApiError& error);
 
-// The describe output: a header line, one line per partition, then the config overrides.
-std::string format_topic(const client::TopicInfo& topic, const std::vector<client::ConfigEntry>& overrides);
+// Which partitions `topic describe` lists: all, or only those with fewer in-sync replicas than
+// replicas (--under-replicated), or only those without a leader (--unavailable).
+enum class PartitionFilter { all, under_replicated, unavailable };
+[[nodiscard]] bool is_under_replicated(const client::PartitionInfo& p);
+[[nodiscard]] bool is_unavailable(const client::PartitionInfo& p);
+
+// The describe output: a header line, one line per partition (marked UnderReplicated or
+// Unavailable where so), then the config overrides.
+std::string format_topic(const client::TopicInfo& topic, const std::vector<client::ConfigEntry>& overrides,
+                         PartitionFilter filter = PartitionFilter::all);
 std::string format_cluster(const client::ClusterDescription& cluster);
 
 struct PerfProduceSummary {

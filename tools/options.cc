@@ -14,6 +14,7 @@ struct Raw {
   std::string acks = "all";
   std::string compression = "none";
   std::string format = "value";
+  std::string election_type = "preferred";
   int32_t partition = -1;
   int64_t count = 0;
   int64_t timeout_ms = 0;
@@ -59,6 +60,8 @@ void add_topic_commands(CLI::App& app, CliOptions& o, Raw& raw) {
   topic->add_subcommand("list", "list topics, one per line");
   auto* describe = topic->add_subcommand("describe", "partitions, leaders, replicas, ISR and config overrides");
   describe->add_option("topics", o.topic.names, "topic names")->required();
+  describe->add_flag("--under-replicated", o.topic.under_replicated, "only partitions with fewer in-sync replicas than replicas");
+  describe->add_flag("--unavailable", o.topic.unavailable, "only partitions without a leader");
   auto* remove = topic->add_subcommand("delete", "delete topics");
   remove->add_option("topics", o.topic.names, "topic names")->required();
   auto* alter = topic->add_subcommand("alter-config", "set or delete topic config overrides");
@@ -170,6 +173,14 @@ void finish(CliOptions& o, const Raw& raw, const CLI::App& app) {
   if (raw.from_beginning) o.consume.start = StartFrom::beginning;
   if (consume->count("--offset") > 0) o.consume.start = StartFrom::offset;
   if (consume->count("--timestamp") > 0) o.consume.start = StartFrom::timestamp;
+  if (o.command == Command::cluster_elect_leaders) {
+    o.elect.unclean = raw.election_type == "unclean";
+    if (o.elect.all == !o.elect.topic.empty()) throw UsageError{"cluster elect-leaders: give either --all or --topic"};
+    if (o.elect.all && !o.elect.partitions.empty()) throw UsageError{"cluster elect-leaders: --partition needs --topic"};
+    for (int32_t p : o.elect.partitions) {
+      if (p < 0) throw UsageError{"cluster elect-leaders: --partition must not be negative"};
+    }
+  }
   if (o.command == Command::topic_alter_config && o.topic.set.empty() && o.topic.remove.empty()) {
     throw UsageError{"topic alter-config: give at least one --set or --delete"};
   }
@@ -185,7 +196,7 @@ Command chosen(const CLI::App& app) {
       {"topic", "describe", Command::topic_describe}, {"topic", "delete", Command::topic_delete},
       {"topic", "alter-config", Command::topic_alter_config},
       {"topic", "add-partitions", Command::topic_add_partitions},
-      {"cluster", "info", Command::cluster_info},     {"perf", "produce", Command::perf_produce},
+      {"cluster", "info", Command::cluster_info},     {"cluster", "elect-leaders", Command::cluster_elect_leaders},     {"perf", "produce", Command::perf_produce},
       {"perf", "consume", Command::perf_consume},
   };
   for (const auto& [parent, child, command] : table) {
@@ -213,8 +224,15 @@ ParseOutcome parse_command_line(const std::vector<std::string>& args, std::optio
   add_topic_commands(app, o, raw);
   add_produce_command(app, o, raw);
   add_consume_command(app, o, raw);
-  app.add_subcommand("cluster", "cluster commands")->require_subcommand(1)->add_subcommand(
-      "info", "brokers, controller and cluster id");
+  auto* cluster = app.add_subcommand("cluster", "cluster commands")->require_subcommand(1);
+  cluster->add_subcommand("info", "brokers, controller and cluster id");
+  auto* elect = cluster->add_subcommand("elect-leaders", "preferred or unclean leader election on the controller");
+  elect->add_option("--type", raw.election_type, "preferred or unclean")
+      ->check(CLI::IsMember({"preferred", "unclean"}))
+      ->capture_default_str();
+  elect->add_flag("--all", o.elect.all, "every partition that needs an election");
+  elect->add_option("--topic", o.elect.topic, "the topic");
+  elect->add_option("--partition", o.elect.partitions, "a partition of --topic (repeatable; default: all)");
   add_perf_commands(app, o, raw);
 
   ParseOutcome out;

@@ -33,6 +33,7 @@ enum class Command {
   produce,
   consume,
   cluster_info,
+  cluster_elect_leaders,
   perf_produce,
   perf_consume,
 };
@@ -50,6 +51,8 @@ struct TopicOptions {
   std::map<std::string, std::string> set;      // alter-config --set
   std::vector<std::string> remove;             // alter-config --delete
   int32_t total_partitions = 0;                // add-partitions --count
+  bool under_replicated = false;               // describe --under-replicated
+  bool unavailable = false;                    // describe --unavailable
 };
 
 struct ProducerOptions {
@@ -93,10 +96,19 @@ struct PerfOptions {
   ProducerOptions producer;
 };
 
+// cluster elect-leaders: --type preferred|unclean, and --all or --topic with optional --partition.
+struct ElectOptions {
+  bool unclean = false;
+  bool all = false;
+  std::string topic;
+  std::vector<int32_t> partitions;  // empty with --topic: every partition of it
+};
+
 struct CliOptions {
   Command command = Command::none;
   GlobalOptions global;
   TopicOptions topic;
+  ElectOptions elect;
   ProduceOptions produce;
   ConsumeOptions consume;
   PerfOptions perf;

@@ -77,6 +77,7 @@ int run_cli(const std::vector<std::string>& args) {
     case Command::produce: return run_produce(o, runner);
     case Command::consume: return run_consume(o, runner);
     case Command::cluster_info: return run_cluster_info(o, runner);
+    case Command::cluster_elect_leaders: return run_cluster_elect_leaders(o, runner);
     case Command::perf_produce: return run_perf_produce(o, runner);
     case Command::perf_consume: return run_perf_consume(o, runner);
     case Command::none: break;

@@ -81,7 +81,10 @@ int describe(const TopicOptions& t, client::Admin& admin, ClientRunner& runner) 
         if (entry.is_override()) overrides.push_back(entry);
       }
     }
-    std::fputs(format_topic(topic, overrides).c_str(), stdout);
+    const PartitionFilter filter = t.unavailable        ? PartitionFilter::unavailable
+                                   : t.under_replicated ? PartitionFilter::under_replicated
+                                                        : PartitionFilter::all;
+    std::fputs(format_topic(topic, overrides, filter).c_str(), stdout);
   }
   return code;
 }

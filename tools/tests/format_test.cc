@@ -79,8 +79,34 @@ TEST(Format, TopicAndCluster) {
   retention.value = "1000";
   EXPECT_EQ(format_topic(t, {retention}),
             "Topic: orders\tPartitions: 1\tReplicationFactor: 2\n"
-            "\tPartition: 0\tLeader: 1\tReplicas: 1,2\tIsr: 1\n"
+            "\tPartition: 0\tLeader: 1\tReplicas: 1,2\tIsr: 1\tUnderReplicated\n"
             "Configs:\n\tretention.ms=1000\n");
+  client::PartitionInfo healthy;
+  healthy.id = PartitionId(1);
+  healthy.leader = BrokerId(2);
+  healthy.replicas = {BrokerId(2), BrokerId(1)};
+  healthy.isr = {BrokerId(2), BrokerId(1)};
+  client::PartitionInfo offline;
+  offline.id = PartitionId(2);
+  offline.leader = BrokerId(-1);
+  offline.replicas = {BrokerId(1), BrokerId(2)};
+  offline.isr = {BrokerId(1), BrokerId(2)};
+  t.partitions.push_back(healthy);
+  t.partitions.push_back(offline);
+  EXPECT_EQ(format_topic(t, {}),
+            "Topic: orders\tPartitions: 3\tReplicationFactor: 2\n"
+            "\tPartition: 0\tLeader: 1\tReplicas: 1,2\tIsr: 1\tUnderReplicated\n"
+            "\tPartition: 1\tLeader: 2\tReplicas: 2,1\tIsr: 2,1\n"
+            "\tPartition: 2\tLeader: -1\tReplicas: 1,2\tIsr: 1,2\tUnavailable\n"
+            "Configs: (none)\n");
+  EXPECT_EQ(format_topic(t, {}, PartitionFilter::under_replicated),
+            "Topic: orders\tPartitions: 3\tReplicationFactor: 2\n"
+            "\tPartition: 0\tLeader: 1\tReplicas: 1,2\tIsr: 1\tUnderReplicated\n"
+            "Configs: (none)\n");
+  EXPECT_EQ(format_topic(t, {}, PartitionFilter::unavailable),
+            "Topic: orders\tPartitions: 3\tReplicationFactor: 2\n"
+            "\tPartition: 2\tLeader: -1\tReplicas: 1,2\tIsr: 1,2\tUnavailable\n"
+            "Configs: (none)\n");
   client::ClusterDescription c;
   c.cluster_id = "abc";
   c.controller = BrokerId(1);

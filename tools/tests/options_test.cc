@@ -50,6 +50,24 @@ TEST(Options, AlterConfigNeedsAChange) {
   EXPECT_EQ(usage_code({"topic", "alter-config", "t", "--set", "novalue"}), kExitUsage);
 }
 
+TEST(Options, ElectLeadersAndDescribeFilters) {
+  CliOptions o = parse_ok({"cluster", "elect-leaders", "--topic", "t", "--partition", "0", "--partition", "2"});
+  EXPECT_EQ(o.command, Command::cluster_elect_leaders);
+  EXPECT_FALSE(o.elect.unclean);
+  EXPECT_EQ(o.elect.topic, "t");
+  EXPECT_EQ(o.elect.partitions, (std::vector<int32_t>{0, 2}));
+  CliOptions all = parse_ok({"cluster", "elect-leaders", "--all", "--type", "unclean"});
+  EXPECT_TRUE(all.elect.all);
+  EXPECT_TRUE(all.elect.unclean);
+  EXPECT_EQ(usage_code({"cluster", "elect-leaders"}), kExitUsage);
+  EXPECT_EQ(usage_code({"cluster", "elect-leaders", "--all", "--topic", "t"}), kExitUsage);
+  EXPECT_EQ(usage_code({"cluster", "elect-leaders", "--all", "--partition", "1"}), kExitUsage);
+  EXPECT_EQ(usage_code({"cluster", "elect-leaders", "--topic", "t", "--partition", "-1"}), kExitUsage);
+  EXPECT_EQ(usage_code({"cluster", "elect-leaders", "--all", "--type", "dirty"}), kExitUsage);
+  EXPECT_TRUE(parse_ok({"topic", "describe", "t", "--under-replicated"}).topic.under_replicated);
+  EXPECT_TRUE(parse_ok({"topic", "describe", "t", "--unavailable"}).topic.unavailable);
+}
+
 TEST(Options, Produce) {
   CliOptions o = parse_ok({"produce", "t", "-k", ":", "-H", "a=1", "-H", "b=x=y", "--compression", "zstd",
                            "--acks", "1", "-p", "2", "--linger-ms", "0", "--batch-size", "1000"});

@@ -1,0 +1,393 @@
+// The controller's side of a cluster (issue 4), end to end: a real ZooKeeper and three real
+// sluice-broker processes. kill -9 of the controller (which also leads partitions): another broker
+// wins /controller at a higher epoch and moves every partition it led to a live ISR member with
+// the leader epoch bumped; SIGTERM: a controlled shutdown moves leadership before the process
+// exits; a restarted broker, back in the ISR (announced through /isr_change_notification), gets
+// its preferred leadership back through /admin/preferred_replica_election; with unclean election
+// off a partition whose ISR is all dead stays offline until an ISR member returns.
+// Nothing here depends on data replication: the topics hold no data and the ISR is what the
+// controller (or the test, acting as a leader) writes. Every wait is bounded.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <functional>
+#include <thread>
+
+#include "coordination/admin_zk_client.h"
+#include "coordination/kafka_zk_client.h"
+#include "coordination/kafka_zk_json.h"
+#include "coordination/tests/zk_test_util.h"
+#include "tests/support/broker_process.h"
+#include "tests/support/child_process.h"
+#include "tests/support/net.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/zookeeper_server.h"
+
+namespace sluice::broker {
+namespace {
+
+using namespace std::chrono_literals;
+using coordination::LeaderIsrAndControllerEpoch;
+using coordination::testing::IoThread;
+using coordination::testing::config_for;
+using coordination::testing::connected_client;
+
+constexpr auto kSessionTimeout = 6s;  // BrokerProcess's zookeeper.session.timeout.ms
+
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 30s) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return condition();
+}
+
+bool has(const std::vector<BrokerId>& v, int32_t id) { return std::find(v.begin(), v.end(), BrokerId(id)) != v.end(); }
+
+class ClusterFailover : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = new sluice::testing::ZooKeeperServer(); }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  void SetUp() override {
+    chroot_ = coordination::testing::make_chroot(io_, *server_);
+    zk_ = connected_client(io_, config_for(server_->connect_string(chroot_)));
+    kafka_zk_ = std::make_unique<coordination::KafkaZkClient>(*zk_);
+  }
+  void TearDown() override {
+    brokers_.clear();
+    if (zk_) io_.sync(zk_->close());
+  }
+
+  void start_cluster(std::map<std::string, std::string> extra = {}) {
+    for (int32_t id = 0; id < 3; ++id) {
+      sluice::testing::BrokerOptions options;
+      options.broker_id = id;
+      options.zookeeper_connect = server_->connect_string(chroot_);
+      options.dir = dir_.path() / ("broker" + std::to_string(id));
+      options.port = sluice::testing::free_port();
+      options.properties = extra;
+      options.properties.emplace("auto.leader.rebalance.enable", "false");
+      options.properties["controlled.shutdown.retry.backoff.ms"] = "200";
+      brokers_.push_back(std::make_unique<sluice::testing::BrokerProcess>(options));
+    }
+    for (auto& b : brokers_) ASSERT_TRUE(b->wait_listening()) << b->output();
+    ASSERT_TRUE(eventually([&] {
+      auto ids = io_.sync(zk_->get_children("/brokers/ids"));
+      return ids && ids.value().size() == 3 && controller() >= 0;
+    }));
+  }
+
+  // The topic with an explicit assignment; waits until the controller wrote every state.
+  void create_topic(const std::string& name, const std::vector<std::vector<int32_t>>& replicas,
+                    coordination::TopicConfig config = {}) {
+    coordination::AdminZkClient admin(*kafka_zk_);
+    coordination::NewTopic topic;
+    topic.name = name;
+    for (size_t p = 0; p < replicas.size(); ++p) {
+      for (int32_t r : replicas[p]) topic.assignment[PartitionId(static_cast<int32_t>(p))].emplace_back(r);
+    }
+    topic.config = std::move(config);
+    auto created = io_.sync(admin.create_topic(topic, false));
+    ASSERT_TRUE(created) << created.error().message;
+    for (size_t p = 0; p < replicas.size(); ++p) {
+      ASSERT_TRUE(eventually([&] {
+        auto s = state(name, static_cast<int32_t>(p));
+        return s && s->leader_and_isr.isr.size() == replicas[p].size();
+      })) << name << "-" << p;
+    }
+  }
+
+  std::optional<LeaderIsrAndControllerEpoch> state(const std::string& topic, int32_t p) {
+    auto s = io_.sync(kafka_zk_->get_partition_state(TopicPartition{topic, PartitionId(p)}));
+    if (!s) return std::nullopt;
+    return s.value();
+  }
+  int32_t controller() {
+    auto id = io_.sync(kafka_zk_->get_controller_id());
+    return id && id.value() ? id.value()->value() : -1;
+  }
+  int32_t controller_epoch() {
+    auto e = io_.sync(kafka_zk_->get_controller_epoch());
+    return e && e.value() ? e.value()->epoch.value() : -1;
+  }
+  bool registered(int32_t id) {
+    auto n = io_.sync(zk_->exists("/brokers/ids/" + std::to_string(id)));
+    return n && n.value().has_value();
+  }
+
+  // Acting as each partition's leader after `broker` caught up: the ISR expands in the state znode
+  // (conditionally) and an ISR change notification tells the controller, which deletes it.
+  void expand_isr(const std::string& topic, const std::vector<int32_t>& partitions, int32_t broker) {
+    std::string partitions_json;
+    for (int32_t p : partitions) {
+      auto s = state(topic, p);
+      ASSERT_TRUE(s);
+      LeaderIsrAndControllerEpoch expanded = *s;
+      expanded.leader_and_isr.isr.push_back(BrokerId(broker));
+      auto written = io_.sync(kafka_zk_->update_partition_state(TopicPartition{topic, PartitionId(p)}, expanded,
+                                                               s->leader_and_isr.zk_version));
+      ASSERT_TRUE(written) << written.error().message();
+      partitions_json += std::string(partitions_json.empty() ? "" : ",") + R"({"topic":")" + topic +
+                         R"(","partition":)" + std::to_string(p) + "}";
+    }
+    const std::string notification = R"({"version":1,"partitions":[)" + partitions_json + "]}";
+    auto created = io_.sync(zk_->create("/isr_change_notification/isr_change_",
+                                        Bytes(as_bytes(notification).begin(), as_bytes(notification).end()),
+                                        coordination::CreateMode::persistent_sequential));
+    ASSERT_TRUE(created) << created.error().message();
+    ASSERT_TRUE(eventually([&] {
+      auto children = io_.sync(zk_->get_children("/isr_change_notification"));
+      return children && children.value().empty();
+    })) << "the controller handles and deletes ISR change notifications";
+  }
+
+  sluice::testing::RunResult cli(std::vector<std::string> args) {
+    std::string bootstrap;
+    for (auto& b : brokers_) {
+      if (b->process().running()) bootstrap += (bootstrap.empty() ? "" : ",") + b->bootstrap();
+    }
+    args.insert(args.begin(), {sluice::testing::BrokerProcess::cli_binary().string(), "-b", bootstrap});
+    return sluice::testing::run_program(args, "", 60s);
+  }
+
+  static inline sluice::testing::ZooKeeperServer* server_ = nullptr;
+  IoThread io_;
+  sluice::testing::TempDir dir_;
+  std::string chroot_;
+  std::unique_ptr<coordination::ZooKeeperClient> zk_;
+  std::unique_ptr<coordination::KafkaZkClient> kafka_zk_;
+  std::vector<std::unique_ptr<sluice::testing::BrokerProcess>> brokers_;
+};
+
+// Six partitions, RF 3, preferred leaders spread so every broker leads two.
+const std::vector<std::vector<int32_t>> kSpread = {{0, 1, 2}, {1, 2, 0}, {2, 0, 1}, {0, 2, 1}, {1, 0, 2}, {2, 1, 0}};
+
+TEST_F(ClusterFailover, KillNineOfTheControllerMovesItsLeadershipsAndTheControllerRole) {
+  start_cluster();
+  create_topic("spread", kSpread);
+  const int32_t victim = controller();
+  const int32_t epoch_before = controller_epoch();
+  std::map<int32_t, LeaderIsrAndControllerEpoch> before;
+  for (int32_t p = 0; p < 6; ++p) before[p] = *state("spread", p);
+  int led = 0;
+  for (const auto& [p, s] : before) led += s.leader_and_isr.leader == BrokerId(victim) ? 1 : 0;
+  ASSERT_EQ(led, 2);
+
+  const auto killed_at = std::chrono::steady_clock::now();
+  brokers_[victim]->kill();
+  const auto moved = [&] {
+    for (const auto& [p, old] : before) {
+      auto s = state("spread", p);
+      if (!s || s->leader_and_isr.leader == BrokerId(victim) || has(s->leader_and_isr.isr, victim)) return false;
+    }
+    return true;
+  };
+  ASSERT_TRUE(eventually(moved, 30s));
+  const auto took = std::chrono::steady_clock::now() - killed_at;
+  // Expiry is noticed after the session timeout (plus a server tick); the rest is the controller.
+  EXPECT_LT(took, kSessionTimeout + 1s + 500ms) << "leaders moved after "
+                                                << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms";
+
+  EXPECT_NE(controller(), victim);
+  EXPECT_NE(controller(), -1);
+  EXPECT_EQ(controller_epoch(), epoch_before + 1);
+  for (const auto& [p, old] : before) {
+    auto s = state("spread", p);
+    ASSERT_TRUE(s);
+    const auto& now = s->leader_and_isr;
+    EXPECT_TRUE(has(old.leader_and_isr.isr, now.leader.value())) << "partition " << p << " leader from the old ISR";
+    EXPECT_EQ(now.isr.size(), 2u) << "partition " << p;
+    EXPECT_EQ(now.leader_epoch.value(), old.leader_and_isr.leader_epoch.value() + 1) << "partition " << p;
+    if (old.leader_and_isr.leader != BrokerId(victim)) {
+      EXPECT_EQ(now.leader, old.leader_and_isr.leader) << "a live leader keeps its partition " << p;
+    }
+    EXPECT_EQ(s->controller_epoch.value(), epoch_before + 1) << "written by the new controller";
+  }
+}
+
+TEST_F(ClusterFailover, SigtermMovesLeadershipBeforeTheProcessExits) {
+  start_cluster();
+  create_topic("spread", kSpread);
+  // Stop a broker that is not the controller, then the controller itself.
+  int32_t first = (controller() + 1) % 3;
+  for (int32_t victim : {first, controller()}) {
+    const auto exit_code = brokers_[victim]->stop(60s);
+    ASSERT_TRUE(exit_code) << brokers_[victim]->output();
+    EXPECT_EQ(*exit_code, 0) << brokers_[victim]->output();
+    // The process is gone: its registration went with its session and nothing waits for expiry.
+    EXPECT_FALSE(registered(victim));
+    for (int32_t p = 0; p < 6; ++p) {
+      auto s = state("spread", p);
+      ASSERT_TRUE(s);
+      EXPECT_NE(s->leader_and_isr.leader, BrokerId(victim)) << "partition " << p << " still led by " << victim;
+      EXPECT_NE(s->leader_and_isr.leader, coordination::kNoLeader) << "partition " << p;
+      EXPECT_FALSE(has(s->leader_and_isr.isr, victim)) << "partition " << p;
+    }
+    EXPECT_NE(brokers_[victim]->output().find("controlled shutdown succeeded"), std::string::npos)
+        << brokers_[victim]->output();
+  }
+}
+
+TEST_F(ClusterFailover, RestartedBrokerGetsPreferredLeadershipBackOnRequest) {
+  start_cluster();
+  create_topic("spread", kSpread);
+  const int32_t victim = (controller() + 1) % 3;
+  std::vector<int32_t> preferred_by_victim;
+  for (int32_t p = 0; p < 6; ++p) {
+    if (kSpread[p][0] == victim) preferred_by_victim.push_back(p);
+  }
+  ASSERT_TRUE(brokers_[victim]->stop(60s));
+  for (int32_t p : preferred_by_victim) ASSERT_NE(state("spread", p)->leader_and_isr.leader, BrokerId(victim));
+
+  brokers_[victim]->restart();
+  ASSERT_TRUE(brokers_[victim]->wait_listening()) << brokers_[victim]->output();
+  ASSERT_TRUE(eventually([&] { return registered(victim); }));
+  expand_isr("spread", preferred_by_victim, victim);
+
+  std::map<int32_t, int32_t> epochs;
+  for (int32_t p : preferred_by_victim) epochs[p] = state("spread", p)->leader_and_isr.leader_epoch.value();
+  std::vector<TopicPartition> asked;
+  for (int32_t p : preferred_by_victim) asked.push_back({"spread", PartitionId(p)});
+  ASSERT_TRUE(io_.sync(kafka_zk_->create_preferred_replica_election(asked)));
+  ASSERT_TRUE(eventually([&] {
+    auto n = io_.sync(zk_->exists("/admin/preferred_replica_election"));
+    return n && !n.value().has_value();
+  })) << "the controller deletes the request once done";
+  for (int32_t p : preferred_by_victim) {
+    auto s = state("spread", p);
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->leader_and_isr.leader, BrokerId(victim)) << "partition " << p;
+    EXPECT_EQ(s->leader_and_isr.leader_epoch.value(), epochs[p] + 1) << "partition " << p;
+  }
+}
+
+TEST_F(ClusterFailover, UncleanElectionOffKeepsAPartitionOfflineUntilAnIsrMemberReturns) {
+  start_cluster();
+  // Two replicas on the two brokers that are not the controller.
+  const int32_t a = (controller() + 1) % 3;
+  const int32_t b = (controller() + 2) % 3;
+  create_topic("narrow", {{a, b}});
+  ASSERT_TRUE(brokers_[b]->stop(60s));  // b leaves the ISR: ISR = [a]
+  ASSERT_TRUE(eventually([&] {
+    auto s = state("narrow", 0);
+    return s && s->leader_and_isr.leader == BrokerId(a) && s->leader_and_isr.isr == std::vector<BrokerId>{BrokerId(a)};
+  }));
+  brokers_[a]->kill();  // the last ISR member dies: no clean leader
+  ASSERT_TRUE(eventually([&] {
+    auto s = state("narrow", 0);
+    return s && s->leader_and_isr.leader == coordination::kNoLeader;
+  }));
+  EXPECT_EQ(state("narrow", 0)->leader_and_isr.isr, std::vector<BrokerId>{BrokerId(a)}) << "the last member stays listed";
+
+  brokers_[b]->restart();  // live, but not in the ISR
+  ASSERT_TRUE(brokers_[b]->wait_listening());
+  ASSERT_TRUE(eventually([&] { return registered(b); }));
+  std::this_thread::sleep_for(2s);  // time for the controller to handle the startup (it must not elect b)
+  EXPECT_EQ(state("narrow", 0)->leader_and_isr.leader, coordination::kNoLeader);
+
+  brokers_[a]->restart();  // the ISR member returns and leads again
+  ASSERT_TRUE(brokers_[a]->wait_listening());
+  EXPECT_TRUE(eventually([&] {
+    auto s = state("narrow", 0);
+    return s && s->leader_and_isr.leader == BrokerId(a);
+  }, 40s));
+}
+
+TEST_F(ClusterFailover, UncleanElectionOnPerTopicLetsAnOutOfSyncReplicaLead) {
+  start_cluster();
+  const int32_t a = (controller() + 1) % 3;
+  const int32_t b = (controller() + 2) % 3;
+  create_topic("loose", {{a, b}}, {{"unclean.leader.election.enable", "true"}});
+  ASSERT_TRUE(brokers_[b]->stop(60s));
+  ASSERT_TRUE(eventually([&] {
+    auto s = state("loose", 0);
+    return s && s->leader_and_isr.isr == std::vector<BrokerId>{BrokerId(a)};
+  }));
+  brokers_[a]->kill();
+  ASSERT_TRUE(eventually([&] { return state("loose", 0)->leader_and_isr.leader == coordination::kNoLeader; }));
+  brokers_[b]->restart();
+  ASSERT_TRUE(brokers_[b]->wait_listening());
+  EXPECT_TRUE(eventually([&] {
+    auto s = state("loose", 0);
+    return s && s->leader_and_isr.leader == BrokerId(b) && s->leader_and_isr.isr == std::vector<BrokerId>{BrokerId(b)};
+  }, 40s));
+}
+
+TEST_F(ClusterFailover, CliDescribeMarksAndElectLeadersRestoresPreferredLeaders) {
+  start_cluster();
+  create_topic("spread", kSpread);
+  const int32_t victim = (controller() + 1) % 3;
+  std::vector<int32_t> preferred_by_victim;
+  for (int32_t p = 0; p < 6; ++p) {
+    if (kSpread[p][0] == victim) preferred_by_victim.push_back(p);
+  }
+  auto healthy = cli({"topic", "describe", "spread", "--under-replicated"});
+  ASSERT_EQ(healthy.exit_code, 0) << healthy.err;
+  EXPECT_EQ(healthy.out.find("\tPartition: "), std::string::npos) << healthy.out;
+
+  ASSERT_TRUE(brokers_[victim]->stop(60s));
+  // Every partition lost a replica from its ISR; none is offline.
+  ASSERT_TRUE(eventually([&] {
+    auto d = cli({"topic", "describe", "spread", "--under-replicated"});
+    size_t lines = 0;
+    for (size_t at = d.out.find("\tPartition: "); at != std::string::npos; at = d.out.find("\tPartition: ", at + 1)) ++lines;
+    return d.exit_code == 0 && lines == 6 && d.out.find("UnderReplicated") != std::string::npos;
+  })) << cli({"topic", "describe", "spread"}).out;
+  auto unavailable = cli({"topic", "describe", "spread", "--unavailable"});
+  ASSERT_EQ(unavailable.exit_code, 0) << unavailable.err;
+  EXPECT_EQ(unavailable.out.find("\tPartition: "), std::string::npos) << unavailable.out;
+
+  brokers_[victim]->restart();
+  ASSERT_TRUE(brokers_[victim]->wait_listening()) << brokers_[victim]->output();
+  ASSERT_TRUE(eventually([&] { return registered(victim); }));
+  expand_isr("spread", preferred_by_victim, victim);
+
+  auto elected = cli({"cluster", "elect-leaders", "--topic", "spread"});
+  EXPECT_EQ(elected.exit_code, 0) << elected.out << elected.err;
+  for (int32_t p : preferred_by_victim) {
+    EXPECT_NE(elected.out.find("Elected a new leader for spread-" + std::to_string(p)), std::string::npos) << elected.out;
+    EXPECT_EQ(state("spread", p)->leader_and_isr.leader, BrokerId(victim)) << "partition " << p;
+  }
+  // Asked again: nothing to do.
+  auto again = cli({"cluster", "elect-leaders", "--topic", "spread", "--partition", std::to_string(preferred_by_victim[0])});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("No election needed"), std::string::npos) << again.out;
+  // Bad input is a one-line usage error.
+  auto bad = cli({"cluster", "elect-leaders", "--all", "--topic", "spread"});
+  EXPECT_EQ(bad.exit_code, 2);
+  auto unknown = cli({"cluster", "elect-leaders", "--topic", "spread", "--partition", "99"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("UNKNOWN_TOPIC_OR_PARTITION"), std::string::npos) << unknown.err;
+}
+
+TEST_F(ClusterFailover, AutoRebalanceGivesPreferredLeadershipBackWhenImbalanced) {
+  start_cluster({{"auto.leader.rebalance.enable", "true"}, {"leader.imbalance.check.interval.seconds", "1"}});
+  create_topic("spread", kSpread);
+  const int32_t victim = (controller() + 1) % 3;
+  std::vector<int32_t> preferred_by_victim;
+  for (int32_t p = 0; p < 6; ++p) {
+    if (kSpread[p][0] == victim) preferred_by_victim.push_back(p);
+  }
+  ASSERT_TRUE(brokers_[victim]->stop(60s));
+  brokers_[victim]->restart();
+  ASSERT_TRUE(brokers_[victim]->wait_listening()) << brokers_[victim]->output();
+  ASSERT_TRUE(eventually([&] { return registered(victim); }));
+  // Out of the ISR it cannot lead, however imbalanced: the check leaves it alone.
+  std::this_thread::sleep_for(1500ms);
+  for (int32_t p : preferred_by_victim) EXPECT_NE(state("spread", p)->leader_and_isr.leader, BrokerId(victim));
+  expand_isr("spread", preferred_by_victim, victim);
+  // 100% imbalance for the victim (above 10%): the next check moves both partitions back.
+  EXPECT_TRUE(eventually([&] {
+    for (int32_t p : preferred_by_victim) {
+      if (state("spread", p)->leader_and_isr.leader != BrokerId(victim)) return false;
+    }
+    return true;
+  }, 15s));
+}
+
+}  // namespace
+}  // namespace sluice::broker
