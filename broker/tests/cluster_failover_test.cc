@@ -325,9 +325,11 @@ TEST_F(ClusterFailover, CliDescribeMarksAndElectLeadersRestoresPreferredLeaders)
   for (int32_t p = 0; p < 6; ++p) {
     if (kSpread[p][0] == victim) preferred_by_victim.push_back(p);
   }
-  auto healthy = cli({"topic", "describe", "spread", "--under-replicated"});
-  ASSERT_EQ(healthy.exit_code, 0) << healthy.err;
-  EXPECT_EQ(healthy.out.find("\tPartition: "), std::string::npos) << healthy.out;
+  // The brokers learn the new topic from the controller's UpdateMetadata: ask until they know it.
+  ASSERT_TRUE(eventually([&] {
+    auto healthy = cli({"topic", "describe", "spread", "--under-replicated"});
+    return healthy.exit_code == 0 && healthy.out.find("\tPartition: ") == std::string::npos;
+  })) << cli({"topic", "describe", "spread"}).out;
 
   ASSERT_TRUE(brokers_[victim]->stop(60s));
   // Every partition lost a replica from its ISR; none is offline.
