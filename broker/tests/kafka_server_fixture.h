@@ -43,8 +43,9 @@ class KafkaServerFixture {
   explicit KafkaServerFixture(std::vector<std::string> overrides = {}) {
     const auto props = dir_.path() / "server.properties";
     if (std::FILE* f = std::fopen(props.c_str(), "w")) std::fclose(f);
+    zookeeper_connect_ = shared_zookeeper().connect_string(fresh_chroot());
     std::vector<std::string> settings = {"broker.id=0", "listeners=PLAINTEXT://127.0.0.1:0",
-                                         "zookeeper.connect=" + shared_zookeeper().connect_string(fresh_chroot()),
+                                         "zookeeper.connect=" + zookeeper_connect_,
                                          "log.dirs=" + (dir_.path() / "logs").string()};
     settings.insert(settings.end(), overrides.begin(), overrides.end());
     auto loaded = KafkaConfig::load(props, settings);
@@ -69,6 +70,8 @@ class KafkaServerFixture {
   [[nodiscard]] uint16_t port() const { return server_->local_endpoints().at(0).port(); }
   [[nodiscard]] std::string bootstrap() const { return "127.0.0.1:" + std::to_string(port()); }
   KafkaServer& server() { return *server_; }
+  // The broker's zookeeper.connect, chroot included.
+  [[nodiscard]] const std::string& zookeeper_connect() const { return zookeeper_connect_; }
 
   // LeaderAndIsr for topic-0 with `leader` (this broker is 0) and ISR `isr`.
   protocol::ErrorCode host(const std::string& topic, BrokerId leader = BrokerId(0),
@@ -112,6 +115,7 @@ class KafkaServerFixture {
 
  private:
   TempDir dir_;
+  std::string zookeeper_connect_;
   std::unique_ptr<KafkaServer> server_;
   std::thread runner_;
 };
