@@ -14,6 +14,7 @@
 #include <functional>
 #include <thread>
 
+#include "broker/tests/cluster_fixture.h"
 #include "coordination/admin_zk_client.h"
 #include "coordination/kafka_zk_client.h"
 #include "coordination/kafka_zk_json.h"
@@ -29,95 +30,19 @@ namespace {
 
 using namespace std::chrono_literals;
 using coordination::LeaderIsrAndControllerEpoch;
-using coordination::testing::IoThread;
-using coordination::testing::config_for;
-using coordination::testing::connected_client;
 
 constexpr auto kSessionTimeout = 6s;  // BrokerProcess's zookeeper.session.timeout.ms
 
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 30s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return condition();
-}
+using testing::eventually;
 
-bool has(const std::vector<BrokerId>& v, int32_t id) { return std::find(v.begin(), v.end(), BrokerId(id)) != v.end(); }
+bool has(const std::vector<BrokerId>& v, int32_t id) { return testing::contains(v, id); }
 
-class ClusterFailover : public ::testing::Test {
+class ClusterFailover : public testing::ClusterTest {
  protected:
-  static void SetUpTestSuite() { server_ = new sluice::testing::ZooKeeperServer(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override {
-    chroot_ = coordination::testing::make_chroot(io_, *server_);
-    zk_ = connected_client(io_, config_for(server_->connect_string(chroot_)));
-    kafka_zk_ = std::make_unique<coordination::KafkaZkClient>(*zk_);
-  }
-  void TearDown() override {
-    brokers_.clear();
-    if (zk_) io_.sync(zk_->close());
-  }
-
   void start_cluster(std::map<std::string, std::string> extra = {}) {
-    for (int32_t id = 0; id < 3; ++id) {
-      sluice::testing::BrokerOptions options;
-      options.broker_id = id;
-      options.zookeeper_connect = server_->connect_string(chroot_);
-      options.dir = dir_.path() / ("broker" + std::to_string(id));
-      options.port = sluice::testing::free_port();
-      options.properties = extra;
-      options.properties.emplace("auto.leader.rebalance.enable", "false");
-      options.properties["controlled.shutdown.retry.backoff.ms"] = "200";
-      brokers_.push_back(std::make_unique<sluice::testing::BrokerProcess>(options));
-    }
-    for (auto& b : brokers_) ASSERT_TRUE(b->wait_listening()) << b->output();
-    ASSERT_TRUE(eventually([&] {
-      auto ids = io_.sync(zk_->get_children("/brokers/ids"));
-      return ids && ids.value().size() == 3 && controller() >= 0;
-    }));
-  }
-
-  // The topic with an explicit assignment; waits until the controller wrote every state.
-  void create_topic(const std::string& name, const std::vector<std::vector<int32_t>>& replicas,
-                    coordination::TopicConfig config = {}) {
-    coordination::AdminZkClient admin(*kafka_zk_);
-    coordination::NewTopic topic;
-    topic.name = name;
-    for (size_t p = 0; p < replicas.size(); ++p) {
-      for (int32_t r : replicas[p]) topic.assignment[PartitionId(static_cast<int32_t>(p))].emplace_back(r);
-    }
-    topic.config = std::move(config);
-    auto created = io_.sync(admin.create_topic(topic, false));
-    ASSERT_TRUE(created) << created.error().message;
-    for (size_t p = 0; p < replicas.size(); ++p) {
-      ASSERT_TRUE(eventually([&] {
-        auto s = state(name, static_cast<int32_t>(p));
-        return s && s->leader_and_isr.isr.size() == replicas[p].size();
-      })) << name << "-" << p;
-    }
-  }
-
-  std::optional<LeaderIsrAndControllerEpoch> state(const std::string& topic, int32_t p) {
-    auto s = io_.sync(kafka_zk_->get_partition_state(TopicPartition{topic, PartitionId(p)}));
-    if (!s) return std::nullopt;
-    return s.value();
-  }
-  int32_t controller() {
-    auto id = io_.sync(kafka_zk_->get_controller_id());
-    return id && id.value() ? id.value()->value() : -1;
-  }
-  int32_t controller_epoch() {
-    auto e = io_.sync(kafka_zk_->get_controller_epoch());
-    return e && e.value() ? e.value()->epoch.value() : -1;
-  }
-  bool registered(int32_t id) {
-    auto n = io_.sync(zk_->exists("/brokers/ids/" + std::to_string(id)));
-    return n && n.value().has_value();
+    extra.emplace("auto.leader.rebalance.enable", "false");
+    extra["controlled.shutdown.retry.backoff.ms"] = "200";
+    start_brokers(3, extra);
   }
 
   // Acting as each partition's leader after `broker` caught up: the ISR expands in the state znode
@@ -145,23 +70,6 @@ class ClusterFailover : public ::testing::Test {
       return children && children.value().empty();
     })) << "the controller handles and deletes ISR change notifications";
   }
-
-  sluice::testing::RunResult cli(std::vector<std::string> args) {
-    std::string bootstrap;
-    for (auto& b : brokers_) {
-      if (b->process().running()) bootstrap += (bootstrap.empty() ? "" : ",") + b->bootstrap();
-    }
-    args.insert(args.begin(), {sluice::testing::BrokerProcess::cli_binary().string(), "-b", bootstrap});
-    return sluice::testing::run_program(args, "", 60s);
-  }
-
-  static inline sluice::testing::ZooKeeperServer* server_ = nullptr;
-  IoThread io_;
-  sluice::testing::TempDir dir_;
-  std::string chroot_;
-  std::unique_ptr<coordination::ZooKeeperClient> zk_;
-  std::unique_ptr<coordination::KafkaZkClient> kafka_zk_;
-  std::vector<std::unique_ptr<sluice::testing::BrokerProcess>> brokers_;
 };
 
 // Six partitions, RF 3, preferred leaders spread so every broker leads two.

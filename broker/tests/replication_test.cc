@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "broker/tests/cluster_fixture.h"
 #include "broker/tests/test_client.h"
 #include "broker/tests/wire_calls.h"
 #include "coordination/admin_zk_client.h"
@@ -26,9 +27,6 @@ namespace sluice::broker {
 namespace {
 
 using namespace std::chrono_literals;
-using coordination::testing::IoThread;
-using coordination::testing::config_for;
-using coordination::testing::connected_client;
 using protocol::ErrorCode;
 using testing::call;
 using testing::TestClient;
@@ -42,14 +40,7 @@ std::string tag_of(const char* prefix, int i) {
   return tag;
 }
 
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 20s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return condition();
-}
+using testing::eventually;
 
 // The .log files of a partition directory, concatenated in offset order.
 std::string log_bytes(const std::filesystem::path& dir) {
@@ -70,48 +61,11 @@ std::string log_bytes(const std::filesystem::path& dir) {
   return out;
 }
 
-class Replication : public ::testing::Test {
+class Replication : public testing::ClusterTest {
  protected:
-  static void SetUpTestSuite() { server_ = new sluice::testing::ZooKeeperServer(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
   void SetUp() override {
-    chroot_ = coordination::testing::make_chroot(io_, *server_);
-    zk_ = connected_client(io_, config_for(server_->connect_string(chroot_)));
-    kafka_zk_ = std::make_unique<coordination::KafkaZkClient>(*zk_);
-    for (int id = 0; id < kBrokers; ++id) {
-      sluice::testing::BrokerOptions options;
-      options.broker_id = id;
-      options.zookeeper_connect = server_->connect_string(chroot_);
-      std::string name = "broker";
-      name.append(std::to_string(id));
-      options.dir = dir_.path() / name;
-      options.properties["replica.lag.time.max.ms"] = std::to_string(kLagMs);
-      brokers_.push_back(std::make_unique<sluice::testing::BrokerProcess>(options));
-    }
-    for (auto& broker : brokers_) ASSERT_TRUE(broker->wait_listening()) << broker->output();
-    ASSERT_TRUE(eventually([&] {
-      auto ids = io_.sync(zk_->get_children("/brokers/ids"));
-      if (!ids || ids.value().size() != kBrokers) return false;
-      auto controller = io_.sync(kafka_zk_->get_controller_id());
-      return controller && controller.value().has_value();
-    })) << output();
-  }
-  void TearDown() override {
-    for (auto& broker : brokers_) {
-      if (broker) broker->kill();
-    }
-    if (zk_) io_.sync(zk_->close());
-  }
-
-  std::string output() const {
-    std::string out;
-    for (const auto& broker : brokers_) {
-      out.append("--- broker ").append(std::to_string(broker->id())).append("\n").append(broker->output());
-    }
-    return out;
+    ClusterTest::SetUp();
+    start_brokers(kBrokers, {{"replica.lag.time.max.ms", std::to_string(kLagMs)}});
   }
 
   void create_topic(const std::string& name, coordination::TopicConfig config = {}) {
@@ -125,22 +79,10 @@ class Replication : public ::testing::Test {
     ASSERT_TRUE(created) << created.error().message;
   }
 
-  std::optional<coordination::LeaderIsrAndControllerEpoch> state(const std::string& topic) {
-    auto s = io_.sync(kafka_zk_->get_partition_state(TopicPartition{topic, PartitionId(0)}));
-    if (!s) return std::nullopt;
-    return s.value();
-  }
-
-  std::vector<int32_t> isr(const std::string& topic) {
-    std::vector<int32_t> out;
-    if (auto s = state(topic)) {
-      for (BrokerId id : s->leader_and_isr.isr) out.push_back(id.value());
-    }
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-
-  sluice::testing::BrokerProcess& broker(BrokerId id) { return *brokers_.at(static_cast<size_t>(id.value())); }
+  using ClusterTest::isr;
+  using ClusterTest::state;
+  std::optional<coordination::LeaderIsrAndControllerEpoch> state(const std::string& topic) { return state(topic, 0); }
+  std::vector<int32_t> isr(const std::string& topic) { return isr(topic, 0); }
 
   // Waits until the leader answers produces; returns it.
   BrokerId wait_for_leader(const std::string& topic) {
@@ -187,14 +129,6 @@ class Replication : public ::testing::Test {
     }
     return true;
   }
-
-  static inline sluice::testing::ZooKeeperServer* server_ = nullptr;
-  IoThread io_;
-  testing::TempDir dir_;
-  std::string chroot_;
-  std::unique_ptr<coordination::ZooKeeperClient> zk_;
-  std::unique_ptr<coordination::KafkaZkClient> kafka_zk_;
-  std::vector<std::unique_ptr<sluice::testing::BrokerProcess>> brokers_;
 };
 
 TEST_F(Replication, AcksAllBatchesReachEveryReplicaByteForByte) {
