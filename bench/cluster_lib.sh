@@ -65,3 +65,41 @@ stop_broker() { kill -TERM "$broker_pid"; wait "$broker_pid" || true; }
 topic_create() {  # name, partitions
   "$bin/sluice" -b "$bootstrap" topic create "$1" --partitions "$2" --replication-factor 1 >/dev/null
 }
+
+# Starts brokers 0..$2-1 sharing chroot $1 (a cluster), each with its own dir under $work/$1 and
+# the extra server.properties lines of $3 (newline-separated); sets cluster_pids[], cluster_ports[]
+# and bootstrap (every broker). Waits until each answers and the cluster names a controller.
+start_cluster() {
+  local chroot=$1 n=$2 extra=${3:-} id dir
+  cluster_pids=()
+  cluster_ports=()
+  bootstrap=
+  for ((id = 0; id < n; id++)); do
+    cluster_ports+=("$(free_port)")
+    bootstrap+=${bootstrap:+,}127.0.0.1:${cluster_ports[id]}
+  done
+  for ((id = 0; id < n; id++)); do
+    dir=$work/$chroot/broker$id
+    mkdir -p "$dir"
+    cat >"$dir/server.properties" <<PROPS
+broker.id=$id
+listeners=PLAINTEXT://127.0.0.1:${cluster_ports[id]}
+log.dirs=$dir/logs
+zookeeper.connect=127.0.0.1:$zk_port/$chroot
+auto.create.topics.enable=false
+$extra
+PROPS
+    "$bin/sluice-broker" "$dir/server.properties" >"$dir/out" 2>&1 </dev/null &
+    cluster_pids+=($!)
+    pids+=($!)
+  done
+  for ((id = 0; id < n; id++)); do
+    if ! wait_for "port_open ${cluster_ports[id]}" 120; then
+      echo "bench: broker $id did not start:" >&2
+      tail "$work/$chroot/broker$id/out" >&2
+      exit 1
+    fi
+  done
+  wait_for "'$bin/sluice' -b $bootstrap cluster info 2>/dev/null | grep -q 'Controller: [0-9]'" 60 ||
+    { echo "bench: no controller elected" >&2; exit 1; }
+}
