@@ -11,6 +11,8 @@
 #include <set>
 #include <string>
 #include <system_error>
+#include <type_traits>
+#include <vector>
 
 #include "broker/asio_net.h"
 #include "broker/handlers/admin_services.h"
@@ -42,6 +44,37 @@ bool topic_has_leaders(const MetadataCache::Snapshot& snapshot, const std::strin
 using TopicDone = std::function<bool(const MetadataCache::Snapshot&, const std::string&)>;
 asio::awaitable<std::set<std::string>> wait_for_topics(const AdminServices& services, std::set<std::string> pending,
                                                         int32_t timeout_ms, TopicDone done);
+
+// One topic's entry of a topic-admin response (CreateTopics, CreatePartitions, DeleteTopics: a
+// name, an error code and an optional message).
+template <typename Result>
+Result topic_result(const std::string& name, protocol::ErrorCode error,
+                    std::optional<std::string> message = std::nullopt) {
+  Result r;
+  r.name = name;
+  r.error_code = static_cast<int16_t>(error);
+  r.error_message = std::move(message);
+  return r;
+}
+
+// REQUEST_TIMED_OUT, with message why(name), for the results of the topics wait_for_topics left
+// pending; the others keep their answer.
+template <typename Result, typename Why>
+void mark_timed_out(std::vector<Result>& results, const std::set<std::string>& timed_out, Why why) {
+  auto name_of = [](const auto& name) -> const std::string* {
+    if constexpr (std::is_same_v<std::decay_t<decltype(name)>, std::string>) {
+      return &name;
+    } else {
+      return name ? &*name : nullptr;
+    }
+  };
+  for (auto& r : results) {
+    const std::string* name = name_of(r.name);
+    if (name == nullptr || !timed_out.contains(*name)) continue;
+    r.error_code = static_cast<int16_t>(protocol::ErrorCode::request_timed_out);
+    r.error_message = why(*name);
+  }
+}
 
 // This broker's id as a DescribeConfigs / AlterConfigs broker resource name, or the reason it is not.
 std::optional<std::string> check_broker_resource_name(const std::string& name, BrokerId self);

@@ -15,14 +15,6 @@ using protocol::CreatePartitionsResponse;
 using protocol::ErrorCode;
 using Result = CreatePartitionsResponse::CreatePartitionsTopicResult;
 
-Result result_of(const std::string& name, ErrorCode error, std::optional<std::string> message = std::nullopt) {
-  Result r;
-  r.name = name;
-  r.error_code = static_cast<int16_t>(error);
-  r.error_message = std::move(message);
-  return r;
-}
-
 asio::awaitable<Response> handle(RequestContext ctx, AdminServices services) {
   protocol::Reader reader = ctx.body();
   auto decoded = CreatePartitionsRequest::decode(reader, ctx.api_version());
@@ -33,7 +25,7 @@ asio::awaitable<Response> handle(RequestContext ctx, AdminServices services) {
   for (const auto& t : request.topics) ++seen[t.name];
   if (!services.is_controller()) {
     for (const auto& [name, n] : seen) {
-      response.results.push_back(result_of(name, ErrorCode::not_controller, kNotControllerMessage));
+      response.results.push_back(topic_result<Result>(name, ErrorCode::not_controller, kNotControllerMessage));
     }
     co_return respond(ctx, response);
   }
@@ -43,7 +35,8 @@ asio::awaitable<Response> handle(RequestContext ctx, AdminServices services) {
   for (const auto& t : request.topics) {
     if (!answered.insert(t.name).second) continue;
     if (seen[t.name] > 1) {
-      response.results.push_back(result_of(t.name, ErrorCode::invalid_request, "Duplicate topic in request."));
+      response.results.push_back(
+          topic_result<Result>(t.name, ErrorCode::invalid_request, "Duplicate topic in request."));
       continue;
     }
     std::optional<std::vector<std::vector<BrokerId>>> assignment;
@@ -55,10 +48,10 @@ asio::awaitable<Response> handle(RequestContext ctx, AdminServices services) {
                                                             request.validate_only);
     if (!added) {
       const coordination::AdminError& e = added.error();
-      response.results.push_back(result_of(t.name, admin_error_code(e.code), e.message));
+      response.results.push_back(topic_result<Result>(t.name, admin_error_code(e.code), e.message));
       continue;
     }
-    response.results.push_back(result_of(t.name, ErrorCode::none));
+    response.results.push_back(topic_result<Result>(t.name, ErrorCode::none));
     if (!request.validate_only) {
       grown.insert(t.name);
       counts[t.name] = static_cast<size_t>(t.count);
@@ -68,12 +61,9 @@ asio::awaitable<Response> handle(RequestContext ctx, AdminServices services) {
       services, grown, request.timeout_ms, [&counts](const MetadataCache::Snapshot& s, const std::string& topic) {
         return topic_has_leaders(s, topic, counts.at(topic));
       });
-  for (auto& r : response.results) {
-    if (timed_out.contains(r.name)) {
-      r.error_code = static_cast<int16_t>(ErrorCode::request_timed_out);
-      r.error_message = "The new partitions of '" + r.name + "' had no leaders within the timeout.";
-    }
-  }
+  mark_timed_out(response.results, timed_out, [](const std::string& name) {
+    return "The new partitions of '" + name + "' had no leaders within the timeout.";
+  });
   co_return respond(ctx, response);
 }
 

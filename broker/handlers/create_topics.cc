@@ -15,14 +15,6 @@ using protocol::CreateTopicsResponse;
 using protocol::ErrorCode;
 using Result = CreateTopicsResponse::CreatableTopicResult;
 
-Result result_of(const std::string& name, ErrorCode error, std::optional<std::string> message = std::nullopt) {
-  Result r;
-  r.name = name;
-  r.error_code = static_cast<int16_t>(error);
-  r.error_message = std::move(message);
-  return r;
-}
-
 // The request's topic as AdminZkClient takes it; a reason (INVALID_CONFIG) for a null value.
 std::optional<std::string> to_new_topic(const CreateTopicsRequest::CreatableTopic& t, const KafkaConfig& config,
                                         coordination::NewTopic& out) {
@@ -52,7 +44,9 @@ asio::awaitable<Response> handle(RequestContext ctx, AdminServices services) {
   for (const auto& t : request.topics) ++seen[t.name];
 
   if (!services.is_controller()) {
-    for (const auto& [name, n] : seen) response.topics.push_back(result_of(name, ErrorCode::not_controller, kNotControllerMessage));
+    for (const auto& [name, n] : seen) {
+      response.topics.push_back(topic_result<Result>(name, ErrorCode::not_controller, kNotControllerMessage));
+    }
     co_return respond(ctx, response);
   }
   std::set<std::string> written;
@@ -61,26 +55,26 @@ asio::awaitable<Response> handle(RequestContext ctx, AdminServices services) {
   for (const auto& t : request.topics) {
     if (!answered.insert(t.name).second) continue;
     if (seen[t.name] > 1) {
-      response.topics.push_back(result_of(t.name, ErrorCode::invalid_request,
+      response.topics.push_back(topic_result<Result>(t.name, ErrorCode::invalid_request,
                                           "The request names topic '" + t.name + "' more than once."));
       continue;
     }
     coordination::NewTopic topic;
     if (auto bad = to_new_topic(t, *services.config, topic)) {
-      response.topics.push_back(result_of(t.name, ErrorCode::invalid_config, std::move(*bad)));
+      response.topics.push_back(topic_result<Result>(t.name, ErrorCode::invalid_config, std::move(*bad)));
       continue;
     }
     if (auto bad = check_topic_config(services.config->log_config, topic.config)) {
-      response.topics.push_back(result_of(t.name, admin_error_code(bad->code), std::move(bad->message)));
+      response.topics.push_back(topic_result<Result>(t.name, admin_error_code(bad->code), std::move(bad->message)));
       continue;
     }
     auto created = co_await services.admin_zk->create_topic(std::move(topic), request.validate_only);
     if (!created) {
       const coordination::AdminError& e = created.error();
-      response.topics.push_back(result_of(t.name, admin_error_code(e.code), e.message));
+      response.topics.push_back(topic_result<Result>(t.name, admin_error_code(e.code), e.message));
       continue;
     }
-    Result ok = result_of(t.name, ErrorCode::none);
+    Result ok = topic_result<Result>(t.name, ErrorCode::none);
     const auto& assignment = created.value();
     ok.num_partitions = static_cast<int32_t>(assignment.size());
     ok.replication_factor =
@@ -96,12 +90,9 @@ asio::awaitable<Response> handle(RequestContext ctx, AdminServices services) {
       [&partition_counts](const MetadataCache::Snapshot& snapshot, const std::string& topic) {
         return topic_has_leaders(snapshot, topic, partition_counts.at(topic));
       });
-  for (auto& r : response.topics) {
-    if (timed_out.contains(r.name)) {
-      r.error_code = static_cast<int16_t>(ErrorCode::request_timed_out);
-      r.error_message = "Topic '" + r.name + "' was created but its partitions had no leaders within the timeout.";
-    }
-  }
+  mark_timed_out(response.topics, timed_out, [](const std::string& name) {
+    return "Topic '" + name + "' was created but its partitions had no leaders within the timeout.";
+  });
   co_return respond(ctx, response);
 }
 

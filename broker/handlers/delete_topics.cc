@@ -14,14 +14,6 @@ using protocol::DeleteTopicsResponse;
 using protocol::ErrorCode;
 using Result = DeleteTopicsResponse::DeletableTopicResult;
 
-Result result_of(const std::string& name, ErrorCode error, std::optional<std::string> message = std::nullopt) {
-  Result r;
-  r.name = name;
-  r.error_code = static_cast<int16_t>(error);
-  r.error_message = std::move(message);
-  return r;
-}
-
 asio::awaitable<Response> handle(RequestContext ctx, AdminServices services) {
   protocol::Reader reader = ctx.body();
   auto decoded = DeleteTopicsRequest::decode(reader, ctx.api_version());
@@ -44,14 +36,14 @@ asio::awaitable<Response> handle(RequestContext ctx, AdminServices services) {
     why = "Topic deletion is disabled (delete.topic.enable=false).";
   }
   if (refuse) {
-    for (const auto& name : names) response.responses.push_back(result_of(name, *refuse, why));
+    for (const auto& name : names) response.responses.push_back(topic_result<Result>(name, *refuse, why));
     co_return respond(ctx, response);
   }
   const auto snapshot = services.metadata_cache->snapshot();
   std::set<std::string> marked;
   for (const auto& name : names) {
     if (!snapshot->topics.contains(name)) {
-      response.responses.push_back(result_of(name, ErrorCode::unknown_topic_or_partition,
+      response.responses.push_back(topic_result<Result>(name, ErrorCode::unknown_topic_or_partition,
                                              "Topic '" + name + "' does not exist."));
       continue;
     }
@@ -63,17 +55,14 @@ asio::awaitable<Response> handle(RequestContext ctx, AdminServices services) {
       if (error != ErrorCode::none) message = deleted.error().message;
     }
     if (error == ErrorCode::none) marked.insert(name);
-    response.responses.push_back(result_of(name, error, std::move(message)));
+    response.responses.push_back(topic_result<Result>(name, error, std::move(message)));
   }
   auto timed_out = co_await wait_for_topics(
       services, marked, request.timeout_ms,
       [](const MetadataCache::Snapshot& s, const std::string& topic) { return !s.topics.contains(topic); });
-  for (auto& r : response.responses) {
-    if (r.name && timed_out.contains(*r.name)) {
-      r.error_code = static_cast<int16_t>(ErrorCode::request_timed_out);
-      r.error_message = "Topic '" + *r.name + "' is marked for deletion but was not deleted within the timeout.";
-    }
-  }
+  mark_timed_out(response.responses, timed_out, [](const std::string& name) {
+    return "Topic '" + name + "' is marked for deletion but was not deleted within the timeout.";
+  });
   co_return respond(ctx, response);
 }
 
