@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "client/async_util.h"
+#include "tests/support/io_thread.h"
 
 namespace sluice::client::testing {
 
@@ -55,40 +56,7 @@ class MockCluster {
   rd_kafka_mock_cluster_t* cluster_ = nullptr;
 };
 
-// An io_context run by one background thread for the lifetime of the object.
-class IoThread {
- public:
-  IoThread() : thread_([this] { ctx_.run(); }) {}
-  ~IoThread() {
-    work_.reset();
-    thread_.join();
-  }
-  asio::any_io_executor executor() { return ctx_.get_executor(); }
-
-  // Runs `task` on `where` and blocks the test until it finishes (at most 30 s).
-  template <typename T>
-  T sync(asio::any_io_executor where, asio::awaitable<T> task) {
-    auto future = asio::co_spawn(where, detail::wrap_optional(std::move(task)), asio::use_future);
-    if (future.wait_for(30s) != std::future_status::ready) {
-      ADD_FAILURE() << "coroutine did not finish within 30 s";
-      std::abort();
-    }
-    return std::move(*future.get());
-  }
-  void sync(asio::any_io_executor where, asio::awaitable<void> task) {
-    auto future = asio::co_spawn(where, std::move(task), asio::use_future);
-    if (future.wait_for(30s) != std::future_status::ready) {
-      ADD_FAILURE() << "coroutine did not finish within 30 s";
-      std::abort();
-    }
-    future.get();
-  }
-
- private:
-  asio::io_context ctx_;
-  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(ctx_);
-  std::thread thread_;
-};
+using sluice::testing::IoThread;
 
 inline Bytes bytes(std::string_view s) { return Bytes(as_bytes(s).begin(), as_bytes(s).end()); }
 // prefix + i (GCC 12 -O3 misreports operator+ on a literal and a temporary as -Wrestrict).

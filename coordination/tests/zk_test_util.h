@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "client/asio.h"
+#include "tests/support/io_thread.h"
 #include "tests/support/zookeeper_server.h"
 #include "coordination/zookeeper_client.h"
 
@@ -72,49 +73,7 @@ class EventQueue {
   std::deque<T> items_;
 };
 
-// An io_context run by one background thread for the lifetime of the object.
-class IoThread {
- public:
-  IoThread() : thread_([this] { ctx_.run(); }) {}
-  ~IoThread() {
-    work_.reset();
-    thread_.join();
-  }
-  asio::any_io_executor executor() { return ctx_.get_executor(); }
-
-  // Starts `task` on the io thread. (co_spawn needs a default-constructible result; Result<T>
-  // is not, hence the optional.)
-  template <typename T>
-  std::future<std::optional<T>> spawn(asio::awaitable<T> task) {
-    return asio::co_spawn(ctx_, as_optional(std::move(task)), asio::use_future);
-  }
-  std::future<void> spawn(asio::awaitable<void> task) { return asio::co_spawn(ctx_, std::move(task), asio::use_future); }
-
-  // Runs `task` on the io thread and blocks the test until it finishes (at most 60 s).
-  template <typename T>
-  T sync(asio::awaitable<T> task) {
-    auto future = spawn(std::move(task));
-    if (future.wait_for(60s) != std::future_status::ready) {
-      ADD_FAILURE() << "coroutine did not finish within 60 s";
-      std::abort();
-    }
-    if constexpr (std::is_void_v<T>) {
-      future.get();
-    } else {
-      return std::move(*future.get());
-    }
-  }
-
- private:
-  template <typename T>
-  static asio::awaitable<std::optional<T>> as_optional(asio::awaitable<T> task) {
-    co_return co_await std::move(task);
-  }
-
-  asio::io_context ctx_;
-  asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(ctx_);
-  std::thread thread_;
-};
+using sluice::testing::IoThread;
 
 inline ZooKeeperConfig config_for(const std::string& connect, std::chrono::milliseconds session_timeout = 6s) {
   ZooKeeperConfig config;
