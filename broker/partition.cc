@@ -88,6 +88,7 @@ void Partition::make_leader(const PartitionState& state, int64_t now_ms) {
   const bool new_term = !leader_ || state.leader_epoch != leader_epoch_;
   leader_ = true;
   leader_epoch_ = state.leader_epoch;
+  leading_epoch_.store(leader_epoch_.value());
   replicas_ = state.replicas;
   isr_ = state.isr;
   isr_size_.store(isr_.size());
@@ -111,6 +112,7 @@ void Partition::make_leader(const PartitionState& state, int64_t now_ms) {
 
 void Partition::make_follower(const PartitionState& state) {
   leader_ = false;
+  leading_epoch_.store(kNotLeading);
   if (state.leader_epoch > leader_epoch_) leader_epoch_ = state.leader_epoch;
   replicas_ = state.replicas;
   isr_.clear();
@@ -123,6 +125,7 @@ void Partition::make_follower(const PartitionState& state) {
 
 void Partition::make_not_leader(LeaderEpoch epoch) {
   leader_ = false;
+  leading_epoch_.store(kNotLeading);
   if (epoch > leader_epoch_) leader_epoch_ = epoch;
   followers_.clear();
 }
@@ -200,14 +203,22 @@ asio::awaitable<PartitionAppendResult> Partition::append_records_to_leader(Bytes
   }
   ValidatedRecords validated = validate_produce_records(std::move(records), produce_version, config);
   if (validated.error != ErrorCode::none) co_return append_error(validated.error);
+  const LeaderEpoch epoch = leader_epoch_;
   const LogAppendOutcome outcome =
-      co_await asio::co_spawn(pool, append_on_pool(log_, std::move(validated.batch), leader_epoch_), asio::use_awaitable);
+      co_await asio::co_spawn(pool, append_on_pool(log_, std::move(validated.batch), epoch), asio::use_awaitable);
   if (outcome.error) {
     spdlog::debug("{}: append failed: {}", tp_.to_string(), outcome.error.message());
     co_return append_error(to_error_code(outcome.error));
   }
+  // The strand was free during the append: leadership may have moved meanwhile, and then the
+  // records may be truncated by the follower this replica became. Not acknowledged as written.
+  if (!leader_ || leader_epoch_ != epoch) co_return append_error(ErrorCode::not_leader_or_follower);
   maybe_increment_high_watermark();
-  co_return PartitionAppendResult{.error = ErrorCode::none, .info = outcome.info, .log_start_offset = log_->log_start_offset()};
+  PartitionAppendResult result;
+  result.info = outcome.info;
+  result.log_start_offset = log_->log_start_offset();
+  result.leader_epoch = epoch;
+  co_return result;
 }
 
 EpochEndOffsetResult Partition::end_offset_for_epoch(LeaderEpoch current_leader_epoch, LeaderEpoch requested) const {

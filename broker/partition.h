@@ -87,6 +87,7 @@ struct PartitionAppendResult {
   protocol::ErrorCode error = protocol::ErrorCode::none;
   storage::LogAppendInfo info;
   Offset log_start_offset{-1};
+  LeaderEpoch leader_epoch{-1};  // the epoch the records were appended in (when error is NONE)
 };
 
 struct PartitionReadResult {
@@ -146,6 +147,13 @@ class Partition {
   [[nodiscard]] const std::vector<BrokerId>& isr() const { return isr_; }
   // The ISR's size, readable from any thread (DelayedProduce checks min.insync.replicas).
   [[nodiscard]] size_t isr_size() const { return isr_size_.load(); }
+  // The leader epoch while this broker leads, std::nullopt while it does not; readable from any
+  // thread (a waiting acks=all produce must not be acknowledged by a former leader, whose log a
+  // follower truncation may rewrite under the same offsets).
+  [[nodiscard]] std::optional<LeaderEpoch> leading_epoch() const {
+    const int64_t e = leading_epoch_.load();
+    return e == kNotLeading ? std::nullopt : std::optional<LeaderEpoch>(LeaderEpoch(static_cast<int32_t>(e)));
+  }
 
   // Leader: a fetch from follower `replica` at `fetch_offset`. Moves the high watermark and may
   // propose an ISR expansion (one ISR change in flight at a time).
@@ -180,6 +188,8 @@ class Partition {
   std::vector<BrokerId> replicas_;
   std::vector<BrokerId> isr_;
   std::atomic<size_t> isr_size_{0};
+  static constexpr int64_t kNotLeading = INT64_MIN;
+  std::atomic<int64_t> leading_epoch_{kNotLeading};  // leader_epoch_ while leader_
   ZkVersion zk_version_{0};
   int32_t controller_epoch_ = 0;
   std::map<BrokerId, FollowerState> followers_;

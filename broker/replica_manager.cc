@@ -137,6 +137,9 @@ asio::awaitable<ErrorCode> ReplicaManager::stop_replica(TopicPartition tp, Leade
     co_return;
   };
   co_await asio::co_spawn(partition->strand(), stop(partition, epoch), use_awaitable);
+  // Waiting produces and fetches complete now with NOT_LEADER_OR_FOLLOWER, not at their timeout.
+  fetch_purgatory_.check_and_complete(tp);
+  produce_purgatory_.check_and_complete(tp);
   if (!delete_partition) co_return ErrorCode::none;
   {
     std::lock_guard lock(mutex_);

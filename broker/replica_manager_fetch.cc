@@ -9,10 +9,12 @@ namespace {
 using protocol::ErrorCode;
 
 // DelayedFetch: done when the watched partitions hold at least min_bytes to return, or one of
-// them can no longer be read (an error is an answer too). Reads the thread-safe Logs only.
+// them can no longer be read or is no longer led here (an error is an answer too). Reads only
+// what is thread-safe: the Logs and the partitions' leading epochs.
 class DelayedFetch final : public DelayedOperation {
  public:
   struct Watched {
+    std::shared_ptr<Partition> partition;
     std::shared_ptr<storage::Log> log;
     Offset fetch_offset{0};
     int32_t max_bytes = 0;
@@ -25,6 +27,8 @@ class DelayedFetch final : public DelayedOperation {
   bool try_complete() override {
     int64_t available = 0;
     for (const Watched& w : watched_) {
+      // Led here no more (Kafka's DelayedFetch case A): answer now; the read says so.
+      if (!w.partition->leading_epoch()) return force_complete();
       const std::optional<Offset> limit =
           params_.replica_id >= BrokerId(0) ? std::nullopt : std::optional<Offset>(w.log->high_watermark());
       auto slice = w.log->read(w.fetch_offset, w.max_bytes, limit, true);
@@ -105,7 +109,7 @@ asio::awaitable<std::vector<FetchPartitionOutput>> ReplicaManager::fetch_message
   for (const FetchPartitionInput& input : inputs) {
     std::shared_ptr<Partition> partition = get_partition(input.tp);
     if (!partition) co_return first;
-    watched.push_back({partition->log(), input.fetch_offset, input.max_bytes});
+    watched.push_back({partition, partition->log(), input.fetch_offset, input.max_bytes});
     keys.push_back(input.tp);
   }
   auto op = std::make_shared<DelayedFetch>(co_await asio::this_coro::executor,

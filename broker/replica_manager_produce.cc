@@ -2,27 +2,54 @@
 #include <spdlog/spdlog.h>
 
 #include "broker/replica_manager.h"
+#include "storage/leader_epoch_cache.h"
 
 namespace sluice::broker {
 namespace {
 
 using protocol::ErrorCode;
 
+// A partition's acks=all wait: the records up to `required` (exclusive), appended as leader in
+// `epoch`.
+struct Awaited {
+  std::shared_ptr<Partition> partition;
+  LeaderEpoch epoch{-1};
+  Offset required{0};
+};
+
+// The outcome of one awaited partition, readable from any thread (the Log, its leader-epoch
+// cache and the leading epoch are thread-safe). As Kafka's DelayedProduce, a partition this
+// broker no longer leads is done at once with NOT_LEADER_OR_FOLLOWER: a follower truncation may
+// replace the records under the same offsets, so its high watermark says nothing about them.
+// Still leading in a later epoch (the controller bumps it when the ISR shrinks, or this broker
+// lost and regained leadership), the records count only if the leader-epoch cache shows that
+// epoch `a.epoch` still reaches past them, i.e. no truncation removed them. The high watermark is
+// read first: the checks after it prove the records below `required` were not rewritten since.
+enum class AwaitedState { waiting, replicated, not_leader };
+
+AwaitedState awaited_state(const Awaited& a) {
+  const std::shared_ptr<storage::Log>& log = a.partition->log();
+  const Offset hw = log->high_watermark();
+  const std::optional<LeaderEpoch> leading = a.partition->leading_epoch();
+  if (!leading || *leading < a.epoch) return AwaitedState::not_leader;
+  if (*leading != a.epoch) {
+    const auto [epoch, end] = log->leader_epoch_cache().end_offset_for(a.epoch, log->log_end_offset());
+    if (epoch != a.epoch || end < a.required) return AwaitedState::not_leader;
+  }
+  return hw >= a.required ? AwaitedState::replicated : AwaitedState::waiting;
+}
+
 // DelayedProduce (acks=-1): done when every appended partition's high watermark reached the
-// offset after its last appended record. Only the Logs are read, which are thread-safe.
+// offset after its last appended record, or the partition is no longer led in the epoch of the
+// append.
 class DelayedProduce final : public DelayedOperation {
  public:
-  struct Awaited {
-    std::shared_ptr<storage::Log> log;
-    Offset required{0};
-  };
-
   DelayedProduce(asio::any_io_executor executor, std::chrono::milliseconds timeout, std::vector<Awaited> awaited)
       : DelayedOperation(std::move(executor), timeout), awaited_(std::move(awaited)) {}
 
   bool try_complete() override {
     for (const Awaited& a : awaited_) {
-      if (a.log->high_watermark() < a.required) return false;
+      if (awaited_state(a) == AwaitedState::waiting) return false;
     }
     return force_complete();
   }
@@ -54,26 +81,40 @@ asio::awaitable<std::vector<ProducePartitionOutput>> ReplicaManager::append_reco
     std::vector<ProducePartitionInput> inputs) {
   std::vector<ProducePartitionOutput> outputs;
   outputs.reserve(inputs.size());
-  std::vector<DelayedProduce::Awaited> awaited;
+  std::vector<Awaited> awaited;
+  std::vector<size_t> awaited_output;  // awaited[i] is outputs[awaited_output[i]]
   std::vector<TopicPartition> keys;
   for (ProducePartitionInput& input : inputs) {
     outputs.push_back(co_await append_one(std::move(input), produce_version, acks));
     const ProducePartitionOutput& out = outputs.back();
     if (acks != -1 || out.result.error != ErrorCode::none || out.result.info.record_count == 0) continue;
-    if (auto partition = get_partition(out.tp)) {
-      awaited.push_back({partition->log(), out.result.info.last_offset + 1});
-      keys.push_back(out.tp);
+    std::shared_ptr<Partition> partition = get_partition(out.tp);
+    if (!partition) {
+      outputs.back().result = append_error(ErrorCode::not_leader_or_follower);  // deleted meanwhile
+      continue;
     }
+    Awaited a;
+    a.partition = std::move(partition);
+    a.epoch = out.result.leader_epoch;
+    a.required = out.result.info.last_offset + 1;
+    awaited.push_back(std::move(a));
+    awaited_output.push_back(outputs.size() - 1);
+    keys.push_back(out.tp);
   }
   if (awaited.empty()) co_return outputs;
   auto op = std::make_shared<DelayedProduce>(co_await asio::this_coro::executor, timeout, awaited);
   if (!produce_purgatory_.try_complete_else_watch(op, keys)) co_await op->wait();
-  for (ProducePartitionOutput& out : outputs) {
-    if (out.result.error != ErrorCode::none || out.result.info.record_count == 0) continue;
-    auto partition = get_partition(out.tp);
-    if (!partition || partition->log()->high_watermark() <= out.result.info.last_offset) {
+  for (size_t i = 0; i < awaited.size(); ++i) {
+    ProducePartitionOutput& out = outputs[awaited_output[i]];
+    const Awaited& a = awaited[i];
+    const AwaitedState done = awaited_state(a);
+    if (done == AwaitedState::not_leader) {
+      // Led no more (a follower now, or stopped): the records may be truncated; the producer
+      // retries against the new leader.
+      out.result.error = ErrorCode::not_leader_or_follower;
+    } else if (done == AwaitedState::waiting) {
       out.result.error = ErrorCode::request_timed_out;
-    } else if (static_cast<int64_t>(partition->isr_size()) < partition->log()->config().min_insync_replicas) {
+    } else if (static_cast<int64_t>(a.partition->isr_size()) < a.partition->log()->config().min_insync_replicas) {
       // Replicated, but the ISR shrank below min.insync.replicas while waiting.
       out.result.error = ErrorCode::not_enough_replicas_after_append;
     }

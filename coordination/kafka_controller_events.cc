@@ -77,6 +77,14 @@ asio::awaitable<Status> KafkaController::on_broker_failure(std::vector<BrokerId>
   spdlog::info("controller: brokers failed: {}", brokers.size());
   for (BrokerId b : brokers) context_.shutting_down.erase(b);
   SLUICE_CO_TRY(auto changed, co_await partitions_.elect_offline(context_.all_partitions()));
+  // A partition whose state a leader changed meanwhile (an ISR expansion) was re-read, not
+  // elected: elect again on the fresh state, as Kafka retries such elections, before the ISR
+  // removal below would write it leaderless.
+  for (int retry = 0; retry < 3; ++retry) {
+    SLUICE_CO_TRY(auto again, co_await partitions_.elect_offline(context_.all_partitions()));
+    if (again.empty()) break;
+    changed.insert(changed.end(), again.begin(), again.end());
+  }
   // Kafka's OfflineReplica: the dead brokers leave the ISRs of the partitions they followed.
   SLUICE_CO_TRY(auto shrunk, co_await partitions_.remove_from_isr(std::set<BrokerId>(brokers.begin(), brokers.end())));
   changed.insert(changed.end(), shrunk.begin(), shrunk.end());

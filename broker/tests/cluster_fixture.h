@@ -108,7 +108,9 @@ class ClusterTest : public ::testing::Test {
   std::string bootstrap() {
     std::string out;
     for (auto& b : brokers_) {
-      if (b && b->process().running()) out += (out.empty() ? "" : ",") + b->bootstrap();
+      if (!b || !b->process().running()) continue;
+      if (!out.empty()) out.push_back(',');
+      out.append(b->bootstrap());  // append, not operator+: GCC 12 reports a false -Wrestrict
     }
     return out;
   }
