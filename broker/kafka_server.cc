@@ -237,10 +237,17 @@ void KafkaServer::on_session_state(coordination::SessionState state) {
   spdlog::info("zookeeper session {}", coordination::to_string(state));
   if (state != coordination::SessionState::expired || shutting_down_) return;
   controller_->on_session_expired();
+  // Both run on zk_strand_. A second handler running beside the first would reconnect under it
+  // and could close the session that holds the registration the first just wrote.
+  if (reregistering_) return;
+  reregistering_ = true;
   asio::co_spawn(zk_strand_, handle_session_expiry(), log_completion("zookeeper re-registration"));
 }
 
-// A new session, the registration again (a new broker epoch), the election again.
+// A new session, the registration again (a new broker epoch), the election again; again if the
+// new session expired meanwhile. Until the controller's LeaderAndIsr arrives this broker keeps
+// the partition states it had, as Kafka does: a stale leader's ISR writes fail on the zkVersion
+// and its high watermark cannot pass what the followers (now fetching elsewhere) have.
 asio::awaitable<void> KafkaServer::handle_session_expiry() {
   while (!shutting_down_) {
     const Status reconnected = co_await zk_->reconnect();
@@ -251,7 +258,11 @@ asio::awaitable<void> KafkaServer::handle_session_expiry() {
         controller_->startup();
         const Status dynamic = co_await dynamic_config_->start();
         if (!dynamic) spdlog::warn("topic config changes not watched: {}", dynamic.error().message());
-        co_return;
+        // The state is set before the listener hears of it, so an expiry not seen here is
+        // handled by a new handle_session_expiry (reregistering_ is cleared with no await between).
+        if (zk_->state() != coordination::SessionState::expired) break;
+        spdlog::info("zookeeper session expired again during re-registration: once more");
+        continue;
       }
       spdlog::warn("re-registration failed: {}", epoch.error().message());
     } else {
@@ -260,6 +271,7 @@ asio::awaitable<void> KafkaServer::handle_session_expiry() {
     asio::steady_timer backoff(zk_strand_, kReconnectBackoff);
     co_await backoff.async_wait(asio::as_tuple(asio::use_awaitable));
   }
+  reregistering_ = false;
 }
 
 ConfigResult<void> KafkaServer::run() {

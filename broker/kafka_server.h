@@ -89,6 +89,8 @@ class KafkaServer {
   std::unique_ptr<ZkTopicCreator> topic_creator_;
   std::shared_ptr<DynamicConfigManager> dynamic_config_;
   asio::any_io_executor zk_strand_;  // session expiry handling
+  // On zk_strand_: one handle_session_expiry at a time (it goes again if the new session expired).
+  bool reregistering_ = false;
   std::string cluster_id_;
   std::atomic<bool> shutting_down_{false};
   HandlerRegistry registry_;
