@@ -3,6 +3,7 @@
 #include "broker/controlled_shutdown.h"
 #include "broker/handlers/controlled_shutdown.h"
 #include "broker/handlers/elect_leaders.h"
+#include "broker/handlers/partition_reassignments.h"
 
 #include <csignal>
 #include <future>
@@ -139,6 +140,8 @@ void KafkaServer::start_data_plane() {
   add_admin_handlers(registry_, admin);
   registry_.add(controlled_shutdown_handler(controller_.get()));
   registry_.add(elect_leaders_handler(controller_.get()));
+  registry_.add(alter_partition_reassignments_handler(controller_.get()));
+  registry_.add(list_partition_reassignments_handler(controller_.get()));
 }
 
 std::string KafkaServer::run_startup(asio::awaitable<std::string> task) {

@@ -392,4 +392,102 @@ asio::awaitable<Result<PartitionErrors>> Admin::elect_leaders_on_strand(
   co_return last;
 }
 
+asio::awaitable<Result<PartitionErrors>> Admin::alter_partition_reassignments(
+    std::map<TopicPartition, std::optional<std::vector<BrokerId>>> targets) {
+  co_return co_await on_strand(client_.executor(), alter_reassignments_on_strand(std::move(targets)));
+}
+
+asio::awaitable<Result<PartitionErrors>> Admin::alter_reassignments_on_strand(
+    std::map<TopicPartition, std::optional<std::vector<BrokerId>>> targets) {
+  std::error_code last = Errc::no_leader;
+  for (int attempt = 0; attempt < client_.config().metadata_attempts; ++attempt) {
+    if (attempt > 0) co_await sleep_for(client_.config().retry_backoff);
+    SLUICE_CO_TRY(auto conn, co_await controller());
+    auto version = conn->negotiate(protocol::ApiKey::alter_partition_reassignments, 0, 0);
+    if (!version) co_return version.error();
+    protocol::AlterPartitionReassignmentsRequest request;
+    request.timeout_ms = static_cast<int32_t>(timeout_.count());
+    std::map<std::string, protocol::AlterPartitionReassignmentsRequest::ReassignableTopic> by_topic;
+    for (const auto& [tp, replicas] : targets) {
+      auto& t = by_topic[tp.topic];
+      t.name = tp.topic;
+      protocol::AlterPartitionReassignmentsRequest::ReassignablePartition p;
+      p.partition_index = tp.partition;
+      p.replicas = replicas;
+      t.partitions.push_back(std::move(p));
+    }
+    for (auto& [name, t] : by_topic) request.topics.push_back(std::move(t));
+    auto response = co_await conn->send(std::move(request), version.value());
+    if (!response) {
+      last = response.error();
+      if (!is_retriable(last)) break;
+      continue;
+    }
+    const auto& body = response.value().body;
+    if (static_cast<ErrorCode>(body.error_code) == ErrorCode::not_controller) {
+      last = broker_error(ErrorCode::not_controller);
+      client_.invalidate_metadata();
+      continue;
+    }
+    if (body.error_code != 0) co_return broker_error(static_cast<ErrorCode>(body.error_code));
+    PartitionErrors out;
+    for (const auto& t : body.responses) {
+      for (const auto& p : t.partitions) out[TopicPartition{t.name, p.partition_index}] = api_error(p.error_code, p.error_message);
+    }
+    co_return out;
+  }
+  co_return last;
+}
+
+asio::awaitable<Result<std::map<TopicPartition, PartitionReassignment>>> Admin::list_partition_reassignments(
+    std::optional<std::vector<TopicPartition>> partitions) {
+  co_return co_await on_strand(client_.executor(), list_reassignments_on_strand(std::move(partitions)));
+}
+
+asio::awaitable<Result<std::map<TopicPartition, PartitionReassignment>>> Admin::list_reassignments_on_strand(
+    std::optional<std::vector<TopicPartition>> partitions) {
+  std::error_code last = Errc::no_leader;
+  for (int attempt = 0; attempt < client_.config().metadata_attempts; ++attempt) {
+    if (attempt > 0) co_await sleep_for(client_.config().retry_backoff);
+    SLUICE_CO_TRY(auto conn, co_await controller());
+    auto version = conn->negotiate(protocol::ApiKey::list_partition_reassignments, 0, 0);
+    if (!version) co_return version.error();
+    protocol::ListPartitionReassignmentsRequest request;
+    request.timeout_ms = static_cast<int32_t>(timeout_.count());
+    if (partitions) {
+      std::map<std::string, std::vector<PartitionId>> by_topic;
+      for (const TopicPartition& tp : *partitions) by_topic[tp.topic].push_back(tp.partition);
+      request.topics.emplace();
+      for (auto& [topic, ps] : by_topic) {
+        protocol::ListPartitionReassignmentsRequest::ListPartitionReassignmentsTopics t;
+        t.name = topic;
+        t.partition_indexes = std::move(ps);
+        request.topics->push_back(std::move(t));
+      }
+    }
+    auto response = co_await conn->send(std::move(request), version.value());
+    if (!response) {
+      last = response.error();
+      if (!is_retriable(last)) break;
+      continue;
+    }
+    const auto& body = response.value().body;
+    if (static_cast<ErrorCode>(body.error_code) == ErrorCode::not_controller) {
+      last = broker_error(ErrorCode::not_controller);
+      client_.invalidate_metadata();
+      continue;
+    }
+    if (body.error_code != 0) co_return broker_error(static_cast<ErrorCode>(body.error_code));
+    std::map<TopicPartition, PartitionReassignment> out;
+    for (const auto& t : body.topics) {
+      for (const auto& p : t.partitions) {
+        out[TopicPartition{t.name, p.partition_index}] =
+            PartitionReassignment{p.replicas, p.adding_replicas, p.removing_replicas};
+      }
+    }
+    co_return out;
+  }
+  co_return last;
+}
+
 }  // namespace sluice::client

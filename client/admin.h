@@ -95,6 +95,14 @@ enum class ElectionType : int8_t { preferred = 0, unclean = 1 };
 // Per partition: no error when elected, else e.g. ELECTION_NOT_NEEDED.
 using PartitionErrors = std::map<TopicPartition, ApiError>;
 
+// A reassignment in flight (ListPartitionReassignments): the full replica set and the replicas
+// being added and removed.
+struct PartitionReassignment {
+  std::vector<BrokerId> replicas;
+  std::vector<BrokerId> adding;
+  std::vector<BrokerId> removing;
+};
+
 class Admin {
  public:
   // REQUIRES: `client` outlives the admin and has bootstrapped.
@@ -124,8 +132,20 @@ class Admin {
   asio::awaitable<Result<PartitionErrors>> elect_leaders(ElectionType type,
                                                          std::optional<std::vector<TopicPartition>> partitions);
 
+  // AlterPartitionReassignments on the controller (KIP-455): per partition the target replicas, or
+  // nullopt to cancel its reassignment. Per partition: no error when started (or cancelled).
+  asio::awaitable<Result<PartitionErrors>> alter_partition_reassignments(
+      std::map<TopicPartition, std::optional<std::vector<BrokerId>>> targets);
+  // The reassignments in flight (of `partitions`; nullopt = all).
+  asio::awaitable<Result<std::map<TopicPartition, PartitionReassignment>>> list_partition_reassignments(
+      std::optional<std::vector<TopicPartition>> partitions);
+
  private:
   asio::awaitable<Result<std::shared_ptr<BrokerConnection>>> controller();
+  asio::awaitable<Result<PartitionErrors>> alter_reassignments_on_strand(
+      std::map<TopicPartition, std::optional<std::vector<BrokerId>>> targets);
+  asio::awaitable<Result<std::map<TopicPartition, PartitionReassignment>>> list_reassignments_on_strand(
+      std::optional<std::vector<TopicPartition>> partitions);
   asio::awaitable<Result<TopicErrors>> create_on_strand(std::vector<NewTopic> topics);
   asio::awaitable<Result<TopicErrors>> delete_on_strand(std::vector<std::string> names);
   asio::awaitable<Result<std::vector<TopicInfo>>> describe_on_strand(std::vector<std::string> names);

@@ -14,6 +14,10 @@
 #include "protocol/messages/create_topics_response.h"
 #include "protocol/messages/delete_topics_request.h"
 #include "protocol/messages/describe_cluster_request.h"
+#include "protocol/messages/alter_partition_reassignments_request.h"
+#include "protocol/messages/alter_partition_reassignments_response.h"
+#include "protocol/messages/list_partition_reassignments_request.h"
+#include "protocol/messages/list_partition_reassignments_response.h"
 #include "protocol/messages/elect_leaders_request.h"
 #include "protocol/messages/elect_leaders_response.h"
 #include "protocol/messages/describe_cluster_response.h"
@@ -68,6 +72,12 @@ template <> struct ResponseFor<protocol::UpdateMetadataRequest> { using type = p
 template <> struct ResponseFor<protocol::StopReplicaRequest> { using type = protocol::StopReplicaResponse; };
 template <> struct ResponseFor<protocol::ControlledShutdownRequest> { using type = protocol::ControlledShutdownResponse; };
 template <> struct ResponseFor<protocol::ElectLeadersRequest> { using type = protocol::ElectLeadersResponse; };
+template <> struct ResponseFor<protocol::AlterPartitionReassignmentsRequest> {
+  using type = protocol::AlterPartitionReassignmentsResponse;
+};
+template <> struct ResponseFor<protocol::ListPartitionReassignmentsRequest> {
+  using type = protocol::ListPartitionReassignmentsResponse;
+};
 
 template <typename Request>
 using ResponseOf = typename ResponseFor<Request>::type;

@@ -147,4 +147,35 @@ protocol::StopReplicaRequest stop_replica_delete_request(const ControllerContext
   return request;
 }
 
+protocol::StopReplicaRequest stop_replica_delete_request(const ControllerContext& context, BrokerId controller_id,
+                                                         BrokerId target, const std::vector<TopicPartition>& partitions) {
+  protocol::StopReplicaRequest request;
+  request.controller_id = controller_id;
+  request.controller_epoch = context.epoch.epoch.value();
+  request.broker_epoch = broker_epoch_of(context, target);
+  request.delete_partitions = true;
+  std::map<std::string, protocol::StopReplicaRequest::StopReplicaTopicV1> v1s;
+  std::map<std::string, protocol::StopReplicaRequest::StopReplicaTopicState> v3s;
+  for (const TopicPartition& tp : partitions) {
+    protocol::StopReplicaRequest::StopReplicaPartitionV0 v0;
+    v0.topic_name = tp.topic;
+    v0.partition_index = tp.partition;
+    request.ungrouped_partitions.push_back(std::move(v0));
+    auto& v1 = v1s[tp.topic];
+    v1.name = tp.topic;
+    v1.partition_indexes.push_back(tp.partition);
+    auto& v3 = v3s[tp.topic];
+    v3.topic_name = tp.topic;
+    protocol::StopReplicaRequest::StopReplicaPartitionState p;
+    p.partition_index = tp.partition;
+    auto state = context.partition_states.find(tp);
+    p.leader_epoch = state == context.partition_states.end() ? kDeletingEpoch : state->second.leader_and_isr.leader_epoch;
+    p.delete_partition = true;
+    v3.partition_states.push_back(std::move(p));
+  }
+  for (auto& [name, v1] : v1s) request.topics.push_back(std::move(v1));
+  for (auto& [name, v3] : v3s) request.topic_states.push_back(std::move(v3));
+  return request;
+}
+
 }  // namespace sluice::coordination

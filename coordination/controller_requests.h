@@ -30,4 +30,9 @@ protocol::UpdateMetadataRequest update_metadata_request(const ControllerContext&
 protocol::StopReplicaRequest stop_replica_delete_request(const ControllerContext& context, BrokerId controller_id,
                                                          BrokerId target, const std::string& topic);
 
+// StopReplica with delete_partition for `partitions` on `target`, each at its current leader
+// epoch (a reassignment dropping the replica).
+protocol::StopReplicaRequest stop_replica_delete_request(const ControllerContext& context, BrokerId controller_id,
+                                                         BrokerId target, const std::vector<TopicPartition>& partitions);
+
 }  // namespace sluice::coordination

@@ -41,6 +41,18 @@ void KafkaController::fail_waiter(Event& event) {
     event.elect_done(std::move(result));
     event.elect_done = nullptr;
   }
+  if (event.alter_done) {
+    AlterReassignmentsResult result;
+    result.error_code = static_cast<int16_t>(protocol::ErrorCode::not_controller);
+    event.alter_done(std::move(result));
+    event.alter_done = nullptr;
+  }
+  if (event.list_done) {
+    ListReassignmentsResult result;
+    result.error_code = static_cast<int16_t>(protocol::ErrorCode::not_controller);
+    event.list_done(std::move(result));
+    event.list_done = nullptr;
+  }
   if (!event.done) return;
   ControlledShutdownResult result;
   result.error_code = static_cast<int16_t>(protocol::ErrorCode::not_controller);
@@ -102,6 +114,12 @@ asio::awaitable<Status> KafkaController::process(Event event) {
       co_return co_await on_controlled_shutdown(event.broker, event.broker_epoch, std::move(event.done));
     case EventType::elect_leaders:
       co_return co_await on_elect_leaders(std::move(event.partitions), event.election_type, std::move(event.elect_done));
+    case EventType::reassign_partitions: co_return is_active() ? co_await on_reassign_partitions_znode() : ok();
+    case EventType::alter_reassignments:
+      co_return co_await on_alter_reassignments(std::move(event.targets), std::move(event.alter_done));
+    case EventType::list_reassignments:
+      on_list_reassignments(std::move(event.partitions), std::move(event.list_done));
+      co_return ok();
   }
   co_return ok();
 }
@@ -176,6 +194,10 @@ asio::awaitable<Status> KafkaController::on_controller_failover(ControllerEpochZ
   send_leader_and_isr(context_.all_partitions());
   send_update_metadata();
   SLUICE_CO_TRY(co_await on_isr_change());
+  // Reassignments: those asked for in /admin/reassign_partitions first, then the ones in flight in
+  // the topic znodes (their replicas already got the full LeaderAndIsr above).
+  SLUICE_CO_TRY(co_await on_reassign_partitions_znode());
+  SLUICE_CO_TRY(co_await maybe_complete_reassignments());
   SLUICE_CO_TRY(co_await on_preferred_replica_election());
   schedule_rebalance();
   co_return co_await on_topic_deletion();

@@ -7,7 +7,8 @@
 // and the target's broker epoch. A loser watches /controller and runs again when it vanishes.
 // It also watches /isr_change_notification (leaders' ISR changes, propagated as UpdateMetadata)
 // and /admin/preferred_replica_election, serves ControlledShutdown and ElectLeaders (queued as
-// events like the rest), and every leader.imbalance.check.interval moves leadership back to
+// events like the rest), runs partition reassignments (/admin/reassign_partitions and
+// AlterPartitionReassignments; kafka_controller_reassign.cc), and every leader.imbalance.check.interval moves leadership back to
 // preferred replicas of brokers whose imbalance exceeds leader.imbalance.per.broker.percentage.
 //
 // Owner: the KafkaServer. Threads: every event (watch firings, startup, expiry) is queued onto
@@ -32,6 +33,7 @@
 #include "coordination/kafka_zk_client.h"
 #include "coordination/partition_state_machine.h"
 #include "coordination/zk_client.h"
+#include "protocol/error_code.h"
 
 namespace sluice::coordination {
 
@@ -89,11 +91,32 @@ class KafkaController {
   asio::awaitable<ElectLeadersResult> elect_leaders(std::optional<std::vector<TopicPartition>> partitions,
                                                     int8_t election_type);
 
+  // AlterPartitionReassignments (KIP-455): per partition a target replica list, or nullopt to
+  // cancel (revert to the original replicas). Each partition's ErrorCode value: NONE (started,
+  // finished or cancelled), INVALID_REPLICA_ASSIGNMENT (empty, duplicate or unknown brokers),
+  // UNKNOWN_TOPIC_OR_PARTITION, NO_REASSIGNMENT_IN_PROGRESS (cancel of nothing); a top-level
+  // NOT_CONTROLLER fills `error_code`. Callable from any executor.
+  using ReassignmentTargets = std::map<TopicPartition, std::optional<std::vector<BrokerId>>>;
+  struct AlterReassignmentsResult {
+    int16_t error_code = 0;
+    std::map<TopicPartition, int16_t> partitions;
+  };
+  asio::awaitable<AlterReassignmentsResult> alter_partition_reassignments(ReassignmentTargets targets);
+  // ListPartitionReassignments: the reassignments in flight (of `partitions`, nullopt = all), with
+  // the full replica set and the replicas being added and removed.
+  struct ListReassignmentsResult {
+    int16_t error_code = 0;
+    std::map<TopicPartition, ReplicaAssignment> partitions;
+  };
+  asio::awaitable<ListReassignmentsResult> list_partition_reassignments(
+      std::optional<std::vector<TopicPartition>> partitions);
+
  private:
   enum class EventType {
     startup, controller_change, expire, broker_change, topic_change, partition_modifications,
     topic_deletion, topic_deletion_stop_replica_response, isr_change, preferred_replica_election,
-    auto_rebalance, controlled_shutdown, elect_leaders,
+    auto_rebalance, controlled_shutdown, elect_leaders, reassign_partitions, alter_reassignments,
+    list_reassignments,
   };
   struct Event {
     EventType type;
@@ -105,6 +128,9 @@ class KafkaController {
     std::optional<std::vector<TopicPartition>> partitions;  // elect leaders
     int8_t election_type = 0;                               // elect leaders
     std::function<void(ElectLeadersResult)> elect_done;     // elect leaders
+    ReassignmentTargets targets;                                    // alter reassignments
+    std::function<void(AlterReassignmentsResult)> alter_done;       // alter reassignments
+    std::function<void(ListReassignmentsResult)> list_done;         // list reassignments (uses partitions)
   };
 
   void enqueue(Event event);
@@ -143,6 +169,24 @@ class KafkaController {
                                            std::function<void(ElectLeadersResult)> done);
   asio::awaitable<bool> unclean_allowed(std::string topic);
   void schedule_rebalance();
+
+  // Partition reassignment (kafka_controller_reassign.cc, controller-and-replication.md §9).
+  asio::awaitable<Status> on_reassign_partitions_znode();
+  asio::awaitable<Status> on_alter_reassignments(ReassignmentTargets targets,
+                                                 std::function<void(AlterReassignmentsResult)> done);
+  void on_list_reassignments(std::optional<std::vector<TopicPartition>> partitions,
+                             std::function<void(ListReassignmentsResult)> done);
+  [[nodiscard]] protocol::ErrorCode validate_reassignment(const TopicPartition& tp,
+                                                          const std::vector<BrokerId>& target) const;
+  [[nodiscard]] bool reassignment_in_progress() const;
+  asio::awaitable<Status> on_partition_reassignment(TopicPartition tp, std::vector<BrokerId> target);
+  asio::awaitable<Status> maybe_complete_reassignments();
+  // Ends the reassignment of `tp` with `target` as its replicas; false when no target replica can
+  // lead yet (it stays in flight).
+  asio::awaitable<Result<bool>> finish_reassignment(TopicPartition tp, std::vector<BrokerId> target);
+  asio::awaitable<Status> write_topic_assignment(std::string topic);
+  asio::awaitable<Status> remove_from_reassign_znode(std::set<TopicPartition> done);
+  void send_stop_replica_delete(BrokerId broker, const std::vector<TopicPartition>& partitions);
 
   // Requests (kafka_controller_events.cc).
   void send_leader_and_isr(const std::vector<TopicPartition>& partitions);

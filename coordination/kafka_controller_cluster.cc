@@ -34,7 +34,9 @@ asio::awaitable<Status> KafkaController::on_isr_change() {
   }
   spdlog::info("controller: ISR changed for {} partitions", changed.size());
   send_update_metadata();
-  co_return co_await kafka_zk_.delete_isr_change_notifications(children);
+  SLUICE_CO_TRY(co_await kafka_zk_.delete_isr_change_notifications(children));
+  // A reassignment finishes once every target replica is in the ISR.
+  co_return co_await maybe_complete_reassignments();
 }
 
 // Kafka's ReplicaLeaderElection through the admin znode: elect the preferred replica of each
@@ -67,6 +69,8 @@ asio::awaitable<Status> KafkaController::elect_preferred(std::vector<TopicPartit
 asio::awaitable<Status> KafkaController::on_auto_rebalance() {
   schedule_rebalance();
   if (!config_.auto_leader_rebalance_enable) co_return ok();
+  // As Kafka: no rebalance while partitions are being reassigned.
+  if (reassignment_in_progress()) co_return ok();
   auto candidates = rebalance_candidates(context_, config_.leader_imbalance_per_broker_percentage);
   if (candidates.empty()) co_return ok();
   spdlog::info("controller: leader imbalance: {} partitions to their preferred leaders", candidates.size());

@@ -66,7 +66,7 @@ asio::awaitable<Status> KafkaController::on_broker_startup(std::vector<BrokerId>
   send_leader_and_isr(created);
   send_update_metadata();
   for (BrokerId b : brokers) resume_topic_deletions(b);
-  co_return ok();
+  co_return co_await maybe_complete_reassignments();
 }
 
 // Kafka's onBrokerFailure: partitions led by a failed broker get a new leader from the live ISR

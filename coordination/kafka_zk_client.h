@@ -116,6 +116,20 @@ class KafkaZkClient {
   asio::awaitable<Status> create_preferred_replica_election(std::vector<TopicPartition> partitions);
   asio::awaitable<Status> delete_preferred_replica_election();
 
+  // /admin/reassign_partitions (kafka_zk_client_reassign.cc). get_... arms an exists watch (which
+  // also fires on data changes) and returns nullopt when absent; a znode that does not parse comes
+  // back as an empty map (the controller then deletes it, as Kafka does).
+  asio::awaitable<Result<std::optional<PartitionReassignments>>> get_partition_reassignments(Watcher watcher);
+  asio::awaitable<Result<std::optional<PartitionReassignments>>> get_partition_reassignments();
+  // Creates the znode (the legacy admin tool's write); node_exists while one is pending.
+  asio::awaitable<Status> create_partition_reassignments(PartitionReassignments reassignments);
+  // The controller's fenced rewrite: the remaining partitions, or a delete when none remain.
+  // ok when the znode is absent.
+  asio::awaitable<Status> set_partition_reassignments(PartitionReassignments remaining, ZkVersion epoch_zk_version);
+  // The controller's fenced topic znode write (the reassignment steps).
+  asio::awaitable<Result<ZkVersion>> set_topic_assignment(std::string topic, TopicAssignment assignment,
+                                                          ZkVersion expected, ZkVersion epoch_zk_version);
+
   // Removes a deleted topic's znodes: /brokers/topics/<t> with everything under it,
   // /config/topics/<t>, then the marker /admin/delete_topics/<t>. Absent znodes are fine.
   asio::awaitable<Status> delete_topic_znodes(std::string topic);

@@ -89,6 +89,9 @@ struct ControllerEpochZkVersion {
   ZkVersion zk_version{-1};
 };
 
+// /admin/reassign_partitions: each partition's target replicas, in order.
+using PartitionReassignments = std::map<TopicPartition, std::vector<BrokerId>>;
+
 // /config/topics/<topic>: overrides of the broker's log defaults. Values are always strings.
 using TopicConfig = std::map<std::string, std::string>;
 
@@ -105,6 +108,7 @@ inline constexpr const char* kConfigChanges = "/config/changes";
 inline constexpr const char* kIsrChangeNotification = "/isr_change_notification";
 inline constexpr const char* kIsrChangePrefix = "isr_change_";
 inline constexpr const char* kPreferredReplicaElection = "/admin/preferred_replica_election";
+inline constexpr const char* kReassignPartitions = "/admin/reassign_partitions";
 // Prefix of the sequential notification children of kConfigChanges.
 inline constexpr const char* kConfigChangePrefix = "/config/changes/config_change_";
 

@@ -237,3 +237,40 @@ Bytes encode_config_change_notification(const std::string& entity_path) {
 }
 
 }  // namespace sluice::coordination::kafka_json
+
+namespace sluice::coordination::kafka_json {
+
+Bytes encode_partition_reassignments(const PartitionReassignments& reassignments) {
+  OrderedJson partitions = OrderedJson::array();
+  for (const auto& [tp, replicas] : reassignments) {
+    partitions.push_back(
+        OrderedJson{{"topic", tp.topic}, {"partition", tp.partition.value()}, {"replicas", ids_of(replicas)}});
+  }
+  return to_bytes(OrderedJson{{"version", 1}, {"partitions", std::move(partitions)}});
+}
+
+Result<PartitionReassignments> decode_partition_reassignments(ByteView json) {
+  return decoding<PartitionReassignments>(
+      "/admin/reassign_partitions", json, [](const Json& j) -> Result<PartitionReassignments> {
+        PartitionReassignments out;
+        const Json& partitions = j.at("partitions");
+        if (!partitions.is_array()) return Errc::corrupt_data;
+        for (const Json& p : partitions) {
+          if (!p.is_object()) return Errc::corrupt_data;
+          const Json& topic = p.at("topic");
+          const Json& partition = p.at("partition");
+          const Json& replicas = p.at("replicas");
+          if (!topic.is_string() || !partition.is_number_integer() || !replicas.is_array()) return Errc::corrupt_data;
+          std::vector<BrokerId> ids;
+          for (const Json& r : replicas) {
+            if (!r.is_number_integer()) return Errc::corrupt_data;
+            ids.push_back(BrokerId(r.get<int32_t>()));
+          }
+          TopicPartition tp{topic.get<std::string>(), PartitionId(partition.get<int32_t>())};
+          if (!out.emplace(std::move(tp), std::move(ids)).second) return Errc::corrupt_data;
+        }
+        return out;
+      });
+}
+
+}  // namespace sluice::coordination::kafka_json

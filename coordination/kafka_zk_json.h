@@ -32,6 +32,12 @@ Result<TopicAssignment> decode_topic_assignment(ByteView json);
 Bytes encode_partition_state(const LeaderIsrAndControllerEpoch& state);
 Result<LeaderIsrAndControllerEpoch> decode_partition_state(ByteView json, ZkVersion zk_version);
 
+// {"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[1,2]}]}: /admin/reassign_partitions
+// (and Kafka's reassignment plan files: other fields such as "log_dirs" are ignored). A partition
+// listed twice, or a replica list that is not integers, is corrupt_data.
+Bytes encode_partition_reassignments(const PartitionReassignments& reassignments);
+Result<PartitionReassignments> decode_partition_reassignments(ByteView json);
+
 // {"version":1,"config":{"k":"v",..}}
 Bytes encode_topic_config(const TopicConfig& config);
 Result<TopicConfig> decode_topic_config(ByteView json);

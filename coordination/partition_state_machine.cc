@@ -106,6 +106,30 @@ std::optional<LeaderAndIsr> preferred_replica_leader(const LeaderAndIsr& current
   return next;
 }
 
+std::optional<LeaderAndIsr> reassignment_leader(const LeaderAndIsr& current, const std::vector<BrokerId>& target,
+                                                const IsLive& is_live) {
+  std::vector<BrokerId> isr;
+  for (BrokerId r : target) {
+    if (contains(current.isr, r)) isr.push_back(r);
+  }
+  BrokerId leader = kNoLeader;
+  if (contains(isr, current.leader) && is_live(current.leader)) {
+    leader = current.leader;
+  } else {
+    for (BrokerId r : isr) {
+      if (is_live(r)) {
+        leader = r;
+        break;
+      }
+    }
+  }
+  if (leader == kNoLeader) return std::nullopt;
+  LeaderAndIsr next = bumped(current);
+  next.leader = leader;
+  next.isr = std::move(isr);
+  return next;
+}
+
 std::map<BrokerId, double> leader_imbalance(const ControllerContext& context) {
   std::map<BrokerId, std::pair<int, int>> counts;  // preferred broker -> (not led by it, total)
   for (const auto& [tp, state] : context.partition_states) {

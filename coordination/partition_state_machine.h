@@ -48,6 +48,13 @@ std::optional<LeaderAndIsr> controlled_shutdown_leader(const LeaderAndIsr& curre
 std::optional<LeaderAndIsr> preferred_replica_leader(const LeaderAndIsr& current, const std::vector<BrokerId>& replicas,
                                                      const IsLive& is_live);
 
+// The end of a reassignment (Kafka's ReassignPartitionLeaderElectionStrategy): the ISR keeps the
+// target replicas it has, in target order; the leader stays if it is one of them and live, else
+// the first live one leads. The leader epoch goes up by one. nullopt when no target replica is
+// live and in the ISR (the reassignment cannot finish yet).
+std::optional<LeaderAndIsr> reassignment_leader(const LeaderAndIsr& current, const std::vector<BrokerId>& target,
+                                                const IsLive& is_live);
+
 // Kafka's checkAndTriggerAutoLeaderRebalance figure: for each broker that is the preferred (first)
 // replica of some partition, the fraction of those partitions it does not lead.
 std::map<BrokerId, double> leader_imbalance(const ControllerContext& context);
@@ -80,6 +87,11 @@ class PartitionStateMachine {
   // ISRs. Returns the partitions it still leads (nobody else could) - the shutdown's "remaining".
   asio::awaitable<Result<std::vector<TopicPartition>>> elect_for_controlled_shutdown(
       BrokerId broker, const std::set<BrokerId>& shutting_down, std::vector<TopicPartition>* changed);
+  // Writes decisions made by the caller (the reassignment steps) as the elections do. Returns
+  // those written; one another writer changed meanwhile is re-read into the context and skipped.
+  asio::awaitable<Result<std::vector<TopicPartition>>> update(std::vector<std::pair<TopicPartition, LeaderAndIsr>> decisions) {
+    return write(std::move(decisions));
+  }
   // Preferred leader election for `partitions`. Returns those whose leader changed.
   asio::awaitable<Result<std::vector<TopicPartition>>> elect_preferred(std::vector<TopicPartition> partitions);
 

@@ -73,6 +73,50 @@ void add_topic_commands(CLI::App& app, CliOptions& o, Raw& raw) {
   grow->add_option("-n,--count", o.topic.total_partitions, "the new total number of partitions")
       ->required()
       ->check(CLI::Range(1, 1'000'000));
+  auto* reassign = topic->add_subcommand("reassign", "move partitions to other brokers, list or cancel moves");
+  auto& r = o.reassign;
+  reassign->add_option("-t,--topic", r.topics, "the topic (once for all groups, or once per group)");
+  reassign->add_option("-p,--partition", r.partitions, "a partition (repeatable, one per group)");
+  reassign->add_option("-r,--replicas", r.replicas, "its target replicas, e.g. 3,1,2 (repeatable, one per group)");
+  reassign->add_option("--plan", r.plan_file, "a reassignment plan in Kafka's JSON format");
+  reassign->add_flag("--list", r.list, "list the reassignments in progress");
+  reassign->add_flag("--cancel", r.cancel, "cancel the reassignment of the given partitions (or the plan's)");
+  reassign->add_flag("--wait", r.wait, "wait until the reassignments finish, printing progress");
+  reassign->add_option("--wait-timeout-ms", r.wait_timeout_ms, "give up waiting after this long")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+}
+
+// topic reassign: the groups checked and folded into targets.
+void finish_reassign(ReassignOptions& r) {
+  const bool groups = !r.topics.empty() || !r.partitions.empty() || !r.replicas.empty();
+  if (r.list && (groups || r.plan_file || r.cancel)) throw UsageError{"topic reassign: --list takes no other option"};
+  if (r.list) return;
+  if (groups == r.plan_file.has_value()) {
+    throw UsageError{"topic reassign: give either --topic/--partition/--replicas, --plan FILE, or --list"};
+  }
+  if (r.plan_file) return;
+  if (r.partitions.empty()) throw UsageError{"topic reassign: give --partition"};
+  if (r.topics.size() != 1 && r.topics.size() != r.partitions.size()) {
+    throw UsageError{"topic reassign: give one --topic, or one per --partition"};
+  }
+  if (r.cancel && !r.replicas.empty()) throw UsageError{"topic reassign: --cancel takes no --replicas"};
+  if (!r.cancel && r.replicas.size() != r.partitions.size()) {
+    throw UsageError{"topic reassign: give one --replicas per --partition"};
+  }
+  for (size_t i = 0; i < r.partitions.size(); ++i) {
+    if (r.partitions[i] < 0) throw UsageError{"topic reassign: --partition must not be negative"};
+    const std::string& topic = r.topics.size() == 1 ? r.topics[0] : r.topics[i];
+    std::vector<int32_t> replicas;
+    if (!r.cancel) {
+      auto parsed = parse_broker_list(r.replicas[i]);
+      if (!parsed) throw UsageError{"topic reassign: --replicas: expected broker ids like 3,1,2, got '" + r.replicas[i] + "'"};
+      replicas = std::move(*parsed);
+    }
+    if (!r.targets.emplace(std::pair{topic, r.partitions[i]}, std::move(replicas)).second) {
+      throw UsageError{"topic reassign: partition " + topic + "-" + std::to_string(r.partitions[i]) + " given twice"};
+    }
+  }
 }
 
 void add_produce_command(CLI::App& app, CliOptions& o, Raw& raw) {
@@ -181,6 +225,7 @@ void finish(CliOptions& o, const Raw& raw, const CLI::App& app) {
       if (p < 0) throw UsageError{"cluster elect-leaders: --partition must not be negative"};
     }
   }
+  if (o.command == Command::topic_reassign) finish_reassign(o.reassign);
   if (o.command == Command::topic_alter_config && o.topic.set.empty() && o.topic.remove.empty()) {
     throw UsageError{"topic alter-config: give at least one --set or --delete"};
   }
@@ -196,6 +241,7 @@ Command chosen(const CLI::App& app) {
       {"topic", "describe", Command::topic_describe}, {"topic", "delete", Command::topic_delete},
       {"topic", "alter-config", Command::topic_alter_config},
       {"topic", "add-partitions", Command::topic_add_partitions},
+      {"topic", "reassign", Command::topic_reassign},
       {"cluster", "info", Command::cluster_info},     {"cluster", "elect-leaders", Command::cluster_elect_leaders},     {"perf", "produce", Command::perf_produce},
       {"perf", "consume", Command::perf_consume},
   };
@@ -282,6 +328,22 @@ std::optional<protocol::CompressionType> parse_compression(const std::string& te
     if (text == name) return type;
   }
   return std::nullopt;
+}
+
+std::optional<std::vector<int32_t>> parse_broker_list(const std::string& text) {
+  std::vector<int32_t> out;
+  size_t start = 0;
+  while (true) {
+    const size_t comma = text.find(',', start);
+    const std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (item.empty() || item.size() > 9 || !std::all_of(item.begin(), item.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return std::nullopt;
+    }
+    out.push_back(std::stoi(item));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
 }
 
 }  // namespace sluice::tools

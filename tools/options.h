@@ -30,6 +30,7 @@ enum class Command {
   topic_delete,
   topic_alter_config,
   topic_add_partitions,
+  topic_reassign,
   produce,
   consume,
   cluster_info,
@@ -104,11 +105,27 @@ struct ElectOptions {
   std::vector<int32_t> partitions;  // empty with --topic: every partition of it
 };
 
+// topic reassign: targets from --topic/--partition/--replicas groups or --plan FILE; --list,
+// --cancel and --wait.
+struct ReassignOptions {
+  std::vector<std::string> topics;      // one for every group, or a single one for all
+  std::vector<int32_t> partitions;
+  std::vector<std::string> replicas;    // "3,1,2" per group
+  std::optional<std::string> plan_file;
+  bool list = false;
+  bool cancel = false;
+  bool wait = false;
+  int64_t wait_timeout_ms = 600'000;
+  // Folded from the groups by the parser: partition -> target replicas (empty when cancelling).
+  std::map<std::pair<std::string, int32_t>, std::vector<int32_t>> targets;
+};
+
 struct CliOptions {
   Command command = Command::none;
   GlobalOptions global;
   TopicOptions topic;
   ElectOptions elect;
+  ReassignOptions reassign;
   ProduceOptions produce;
   ConsumeOptions consume;
   PerfOptions perf;
@@ -131,5 +148,7 @@ std::optional<std::pair<std::string, std::string>> split_key_value(const std::st
 // "0", "1", "all" or "-1" -> acks.
 std::optional<int16_t> parse_acks(const std::string& text);
 std::optional<protocol::CompressionType> parse_compression(const std::string& text);
+// "3,1,2" -> {3, 1, 2}: non-negative broker ids. nullopt for anything else (empty, junk, "1,,2").
+std::optional<std::vector<int32_t>> parse_broker_list(const std::string& text);
 
 }  // namespace sluice::tools

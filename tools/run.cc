@@ -73,7 +73,8 @@ int run_cli(const std::vector<std::string>& args) {
     case Command::topic_describe:
     case Command::topic_delete:
     case Command::topic_alter_config:
-    case Command::topic_add_partitions: return run_topic_command(o, runner);
+    case Command::topic_add_partitions:
+    case Command::topic_reassign: return run_topic_command(o, runner);
     case Command::produce: return run_produce(o, runner);
     case Command::consume: return run_consume(o, runner);
     case Command::cluster_info: return run_cluster_info(o, runner);

@@ -1,9 +1,14 @@
-// sluice topic create|list|describe|delete|alter-config|add-partitions.
+// sluice topic create|list|describe|delete|alter-config|add-partitions|reassign.
+#include <chrono>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <thread>
 
 #include "client/admin.h"
 #include "tools/commands.h"
 #include "tools/format.h"
+#include "tools/reassignment_plan.h"
 
 namespace sluice::tools {
 namespace {
@@ -116,6 +121,127 @@ int add_partitions(const TopicOptions& t, client::Admin& admin, ClientRunner& ru
   return report("topic add-partitions", "grew", runner.run(admin.create_partitions(std::move(counts))), t.names);
 }
 
+std::string ids_text(const std::vector<BrokerId>& ids) {
+  std::string out = "[";
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out.append(std::to_string(ids[i].value()));
+  }
+  out.push_back(']');
+  return out;
+}
+
+std::string progress_line(const TopicPartition& tp, const client::PartitionReassignment& r) {
+  return tp.to_string() + ": replicas " + ids_text(r.replicas) + " adding " + ids_text(r.adding) + " removing " +
+         ids_text(r.removing);
+}
+
+int list_reassignments(client::Admin& admin, ClientRunner& runner) {
+  auto listed = runner.run(admin.list_partition_reassignments(std::nullopt));
+  if (!listed) {
+    print_err(error_line("topic reassign --list", listed.error()));
+    return kExitError;
+  }
+  if (listed.value().empty()) std::printf("No partition reassignment in progress\n");
+  for (const auto& [tp, r] : listed.value()) std::printf("%s\n", progress_line(tp, r).c_str());
+  return kExitOk;
+}
+
+// The partitions and targets asked for: the command-line groups, or the plan file.
+std::optional<ReassignmentPlan> requested(const ReassignOptions& r) {
+  if (!r.plan_file) return r.targets;
+  std::ifstream in(*r.plan_file);
+  if (!in) {
+    print_err("sluice: topic reassign: cannot read --plan file '" + *r.plan_file + "'");
+    return std::nullopt;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  auto parsed = parse_reassignment_plan(text.str());
+  if (auto* error = std::get_if<std::string>(&parsed)) {
+    print_err("sluice: topic reassign: --plan " + *r.plan_file + ": " + *error);
+    return std::nullopt;
+  }
+  return std::get<ReassignmentPlan>(std::move(parsed));
+}
+
+// Polls ListPartitionReassignments until none of `waiting` is in flight, printing each change.
+int wait_for(std::vector<TopicPartition> waiting, const ReassignOptions& r, client::Admin& admin, ClientRunner& runner) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(r.wait_timeout_ms);
+  std::map<TopicPartition, std::string> shown;
+  std::set<TopicPartition> left(waiting.begin(), waiting.end());
+  while (!left.empty()) {
+    auto listed = runner.run(admin.list_partition_reassignments(waiting));
+    if (!listed) {
+      print_err(error_line("topic reassign --wait", listed.error()));
+      return kExitError;
+    }
+    for (auto it = left.begin(); it != left.end();) {
+      auto in_flight = listed.value().find(*it);
+      if (in_flight == listed.value().end()) {
+        std::printf("Reassignment of %s complete\n", it->to_string().c_str());
+        it = left.erase(it);
+        continue;
+      }
+      std::string line = progress_line(*it, in_flight->second);
+      if (shown[*it] != line) std::printf("%s\n", line.c_str());
+      shown[*it] = std::move(line);
+      ++it;
+    }
+    std::fflush(stdout);
+    if (left.empty()) break;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      print_err("sluice: topic reassign --wait: " + std::to_string(left.size()) + " reassignments still in progress after " +
+                std::to_string(r.wait_timeout_ms) + " ms");
+      return kExitError;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  return kExitOk;
+}
+
+int reassign(const ReassignOptions& r, client::Admin& admin, ClientRunner& runner) {
+  if (r.list) return list_reassignments(admin, runner);
+  auto plan = requested(r);
+  if (!plan) return kExitError;
+  std::map<TopicPartition, std::optional<std::vector<BrokerId>>> targets;
+  for (const auto& [tp, replicas] : *plan) {
+    std::optional<std::vector<BrokerId>> ids;
+    if (!r.cancel) {
+      ids.emplace();
+      for (int32_t id : replicas) ids->push_back(BrokerId(id));
+    }
+    targets[TopicPartition{tp.first, PartitionId(tp.second)}] = std::move(ids);
+  }
+  auto result = runner.run(admin.alter_partition_reassignments(targets));
+  if (!result) {
+    print_err(error_line("topic reassign", result.error()));
+    return kExitError;
+  }
+  int code = kExitOk;
+  std::vector<TopicPartition> accepted;
+  for (const auto& [tp, ids] : targets) {
+    auto it = result.value().find(tp);
+    if (it == result.value().end()) {
+      print_err("sluice: topic reassign: no answer for " + tp.to_string());
+      code = kExitError;
+    } else if (it->second) {
+      print_err(error_line("topic reassign: " + tp.to_string(), it->second.error));
+      code = kExitError;
+    } else if (ids) {
+      std::printf("Reassignment of %s to %s started\n", tp.to_string().c_str(), ids_text(*ids).c_str());
+      accepted.push_back(tp);
+    } else {
+      std::printf("Reassignment of %s cancelled\n", tp.to_string().c_str());
+      accepted.push_back(tp);
+    }
+  }
+  std::fflush(stdout);
+  if (!r.wait || accepted.empty()) return code;
+  const int waited = wait_for(std::move(accepted), r, admin, runner);
+  return code != kExitOk ? code : waited;
+}
+
 }  // namespace
 
 int run_topic_command(const CliOptions& o, ClientRunner& runner) {
@@ -129,6 +255,7 @@ int run_topic_command(const CliOptions& o, ClientRunner& runner) {
   }
   if (o.command == Command::topic_alter_config) return alter_config(t, admin, runner);
   if (o.command == Command::topic_add_partitions) return add_partitions(t, admin, runner);
+  if (o.command == Command::topic_reassign) return reassign(o.reassign, admin, runner);
   return kExitUsage;
 }
 

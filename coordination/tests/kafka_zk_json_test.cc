@@ -69,6 +69,28 @@ TEST(KafkaZkJson, TopicAssignmentIsVersion3WithReassignmentMaps) {
   EXPECT_EQ(v1.partitions.at(PartitionId(0)).replicas, std::vector<BrokerId>{BrokerId(3)});
 }
 
+TEST(KafkaZkJson, ReassignPartitionsZnode) {
+  PartitionReassignments r;
+  r[TopicPartition{"orders", PartitionId(0)}] = {BrokerId(4), BrokerId(5)};
+  r[TopicPartition{"a", PartitionId(2)}] = {BrokerId(1)};
+  EXPECT_EQ(text(kafka_json::encode_partition_reassignments(r)),
+            R"({"version":1,"partitions":[{"topic":"a","partition":2,"replicas":[1]},)"
+            R"({"topic":"orders","partition":0,"replicas":[4,5]}]})");
+  EXPECT_EQ(kafka_json::decode_partition_reassignments(kafka_json::encode_partition_reassignments(r)).value(), r);
+  // Kafka's plan files carry log_dirs: ignored.
+  auto plan = kafka_json::decode_partition_reassignments(
+      json(R"({"version":1,"partitions":[{"topic":"t","partition":1,"replicas":[3,1],"log_dirs":["any","any"]}]})"));
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan.value().at(TopicPartition{"t", PartitionId(1)}), (std::vector<BrokerId>{BrokerId(3), BrokerId(1)}));
+  for (const char* bad : {R"({"version":1})", R"({"partitions":[{"topic":"t","partition":0,"replicas":["1"]}]})",
+                          R"({"partitions":[{"topic":"t","partition":0}]})", "[1]",
+                          R"({"partitions":[{"topic":"t","partition":0,"replicas":[1]},{"topic":"t","partition":0,"replicas":[2]}]})"}) {
+    auto decoded = kafka_json::decode_partition_reassignments(json(bad));
+    ASSERT_FALSE(decoded) << bad;
+    EXPECT_EQ(decoded.error(), Errc::corrupt_data) << bad;
+  }
+}
+
 TEST(KafkaZkJson, PartitionStateShape) {
   const LeaderIsrAndControllerEpoch s{{BrokerId(2), LeaderEpoch(14), {BrokerId(2), BrokerId(3), BrokerId(1)}, ZkVersion(0)},
                                       ControllerEpoch(7)};

@@ -177,5 +177,29 @@ TEST(LeaderImbalance, CandidatesNeedTheirPreferredReplicaLiveAndInSync) {
   EXPECT_TRUE(rebalance_candidates(shutting, 10).empty());
 }
 
+TEST(ReassignmentLeader, LeaderInTheTargetKeepsLeadingAndIsrFollowsTargetOrder) {
+  const LeaderAndIsr current{BrokerId(1), LeaderEpoch(4), ids({1, 2, 3}), ZkVersion(7)};
+  auto decision = reassignment_leader(current, ids({3, 1}), live({1, 2, 3}));
+  ASSERT_TRUE(decision);
+  EXPECT_EQ(decision->leader, BrokerId(1));
+  EXPECT_EQ(decision->isr, ids({3, 1}));
+  EXPECT_EQ(decision->leader_epoch, LeaderEpoch(5));
+}
+
+TEST(ReassignmentLeader, LeaderOutsideTheTargetHandsOverToTheFirstLiveTargetInIsr) {
+  const LeaderAndIsr current{BrokerId(0), LeaderEpoch(2), ids({0, 1, 3}), ZkVersion(1)};
+  auto decision = reassignment_leader(current, ids({3, 1}), live({0, 1}));  // 3 is not live
+  ASSERT_TRUE(decision);
+  EXPECT_EQ(decision->leader, BrokerId(1));
+  EXPECT_EQ(decision->isr, ids({3, 1}));
+  EXPECT_EQ(decision->leader_epoch, LeaderEpoch(3));
+}
+
+TEST(ReassignmentLeader, NoLiveTargetInIsrCannotFinish) {
+  const LeaderAndIsr current{BrokerId(0), LeaderEpoch(2), ids({0, 1}), ZkVersion(1)};
+  EXPECT_FALSE(reassignment_leader(current, ids({3, 4}), live({0, 1, 3, 4})));
+  EXPECT_FALSE(reassignment_leader(current, ids({1}), live({0})));
+}
+
 }  // namespace
 }  // namespace sluice::coordination
