@@ -65,6 +65,13 @@ std::string set_preallocate(LogConfig& cfg, const std::string& v) {
   return "";
 }
 
+std::string set_unclean_leader_election(LogConfig& cfg, const std::string& v) {
+  if (v == "true") cfg.unclean_leader_election_enable = true;
+  else if (v == "false") cfg.unclean_leader_election_enable = false;
+  else return "must be true or false, got '" + v + "'";
+  return "";
+}
+
 std::string set_cleanup_policy(LogConfig& cfg, const std::string& v) {
   if (v == "delete") {
     cfg.cleanup_policy = CleanupPolicy::delete_;
@@ -108,6 +115,7 @@ const std::map<std::string, Setter, std::less<>>& setters() {
       {"max.message.bytes", int32_long_at_least(&LogConfig::max_message_bytes, 0)},
       {"min.insync.replicas", int_at_least(&LogConfig::min_insync_replicas, 1)},
       {"preallocate", set_preallocate},
+      {"unclean.leader.election.enable", set_unclean_leader_election},
       {"cleanup.policy", set_cleanup_policy},
       {"compression.type", set_compression},
       {"message.timestamp.type", set_timestamp_type},

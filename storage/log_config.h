@@ -29,6 +29,7 @@ struct LogConfig {
   int64_t max_message_bytes = 1048588;      // max.message.bytes
   int32_t min_insync_replicas = 1;          // min.insync.replicas (used by the broker)
   bool preallocate = false;                 // preallocate
+  bool unclean_leader_election_enable = false;  // unclean.leader.election.enable (read by the controller)
   CleanupPolicy cleanup_policy = CleanupPolicy::delete_;
   TopicCompression compression = TopicCompression::producer;              // compression.type
   protocol::TimestampType timestamp_type = protocol::TimestampType::create_time;  // message.timestamp.type

@@ -63,6 +63,8 @@ constexpr std::array kTopicKeys = {
     TopicConfigKey{"segment.jitter.ms", "log.roll.jitter.ms",
                    [](const LogConfig& c) { return std::to_string(c.segment_jitter_ms); }},
     TopicConfigKey{"segment.ms", "log.roll.ms", [](const LogConfig& c) { return std::to_string(c.segment_ms); }},
+    TopicConfigKey{"unclean.leader.election.enable", "unclean.leader.election.enable",
+                   [](const LogConfig& c) { return bool_text(c.unclean_leader_election_enable); }},
 };
 
 std::string listeners_text(const std::vector<Listener>& listeners) {
@@ -94,6 +96,13 @@ std::map<std::string, std::string> broker_values(const KafkaConfig& c) {
   v["delete.topic.enable"] = bool_text(c.delete_topic_enable);
   v["unclean.leader.election.enable"] = bool_text(c.unclean_leader_election_enable);
   v["replica.lag.time.max.ms"] = std::to_string(c.replica_lag_time_max_ms);
+  v["num.replica.fetchers"] = std::to_string(c.num_replica_fetchers);
+  v["replica.fetch.max.bytes"] = std::to_string(c.replica_fetch_max_bytes);
+  v["replica.fetch.min.bytes"] = std::to_string(c.replica_fetch_min_bytes);
+  v["replica.fetch.wait.max.ms"] = std::to_string(c.replica_fetch_wait_max_ms);
+  v["replica.fetch.response.max.bytes"] = std::to_string(c.replica_fetch_response_max_bytes);
+  v["replica.fetch.backoff.ms"] = std::to_string(c.replica_fetch_backoff_ms);
+  v["replica.socket.timeout.ms"] = std::to_string(c.replica_socket_timeout_ms);
   v["controlled.shutdown.enable"] = bool_text(c.controlled_shutdown_enable);
   v["auto.leader.rebalance.enable"] = bool_text(c.auto_leader_rebalance_enable);
   v["socket.request.max.bytes"] = std::to_string(c.socket_request_max_bytes);

@@ -100,7 +100,8 @@ TEST_F(AdminConfigsTest, DescribeTopicConfigsWithSourcesAndSynonyms) {
   EXPECT_EQ(result.error_code, 0);
   EXPECT_EQ(result.resource_name, "described");
   auto entries = by_name(result);
-  EXPECT_EQ(entries.size(), 16u);
+  EXPECT_EQ(entries.size(), 17u);
+  EXPECT_EQ(entries.at("unclean.leader.election.enable").value, "false");  // the broker's default
   const Entry& retention = entries.at("retention.ms");
   EXPECT_EQ(retention.value, "1000");
   EXPECT_EQ(retention.config_source, kSourceDynamicTopic);
