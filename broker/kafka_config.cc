@@ -73,6 +73,21 @@ ConfigResult<void> apply_log_overrides(ParseState& state) {
   return outcome::success();
 }
 
+// Kafka's cross-key checks on the replica fetcher settings (KafkaConfig.validateValues).
+ConfigResult<void> check_replica_fetch_keys(const KafkaConfig& c) {
+  if (c.replica_fetch_wait_max_ms > c.replica_socket_timeout_ms) {
+    return config_error("replica.socket.timeout.ms (" + std::to_string(c.replica_socket_timeout_ms) +
+                        ") must be at least replica.fetch.wait.max.ms (" + std::to_string(c.replica_fetch_wait_max_ms) +
+                        ") to prevent unnecessary socket timeouts");
+  }
+  if (c.replica_fetch_wait_max_ms > c.replica_lag_time_max_ms) {
+    return config_error("replica.fetch.wait.max.ms (" + std::to_string(c.replica_fetch_wait_max_ms) +
+                        ") must be at most replica.lag.time.max.ms (" + std::to_string(c.replica_lag_time_max_ms) +
+                        ") to prevent frequent changes in ISR");
+  }
+  return outcome::success();
+}
+
 ConfigResult<void> resolve_dependent_keys(ParseState& state) {
   KafkaConfig& c = state.config;
   if (c.broker_id.value() < 0) return config_error("broker.id: required (broker id generation is not supported)");
@@ -85,7 +100,11 @@ ConfigResult<void> resolve_dependent_keys(ParseState& state) {
     c.log_dirs.emplace_back(dir);
   }
   if (c.log_dirs.empty()) return config_error(std::string(dirs_key) + ": no directory given");
-  return apply_log_overrides(state);
+  BOOST_OUTCOME_TRY(check_replica_fetch_keys(c));
+  BOOST_OUTCOME_TRY(apply_log_overrides(state));
+  // Kafka's topic-level unclean.leader.election.enable defaults to the broker's.
+  c.log_config.unclean_leader_election_enable = c.unclean_leader_election_enable;
+  return outcome::success();
 }
 
 }  // namespace

@@ -52,6 +52,13 @@ struct KafkaConfig {
   bool delete_topic_enable = true;                   // delete.topic.enable
   bool unclean_leader_election_enable = false;       // unclean.leader.election.enable
   int64_t replica_lag_time_max_ms = 30000;           // replica.lag.time.max.ms
+  int32_t num_replica_fetchers = 1;                  // num.replica.fetchers (per source broker)
+  int32_t replica_fetch_max_bytes = 1048576;         // replica.fetch.max.bytes (per partition)
+  int32_t replica_fetch_min_bytes = 1;               // replica.fetch.min.bytes
+  int32_t replica_fetch_wait_max_ms = 500;           // replica.fetch.wait.max.ms
+  int32_t replica_fetch_response_max_bytes = 10485760;  // replica.fetch.response.max.bytes
+  int32_t replica_fetch_backoff_ms = 1000;           // replica.fetch.backoff.ms
+  int32_t replica_socket_timeout_ms = 30000;         // replica.socket.timeout.ms
   bool controlled_shutdown_enable = true;            // controlled.shutdown.enable
   int32_t controlled_shutdown_max_retries = 3;       // controlled.shutdown.max.retries
   int64_t controlled_shutdown_retry_backoff_ms = 5000;  // controlled.shutdown.retry.backoff.ms

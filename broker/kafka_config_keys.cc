@@ -116,6 +116,13 @@ void add_server_keys(Table& t) {
   t["delete.topic.enable"] = boolean(&Config::delete_topic_enable);
   t["unclean.leader.election.enable"] = boolean(&Config::unclean_leader_election_enable);
   t["replica.lag.time.max.ms"] = number(&Config::replica_lag_time_max_ms, 1);
+  t["num.replica.fetchers"] = number(&Config::num_replica_fetchers, 1);
+  t["replica.fetch.max.bytes"] = number(&Config::replica_fetch_max_bytes, 0);
+  t["replica.fetch.min.bytes"] = number(&Config::replica_fetch_min_bytes, 0);
+  t["replica.fetch.wait.max.ms"] = number(&Config::replica_fetch_wait_max_ms, 0);
+  t["replica.fetch.response.max.bytes"] = number(&Config::replica_fetch_response_max_bytes, 0);
+  t["replica.fetch.backoff.ms"] = number(&Config::replica_fetch_backoff_ms, 0);
+  t["replica.socket.timeout.ms"] = number(&Config::replica_socket_timeout_ms, 1);
   t["controlled.shutdown.enable"] = boolean(&Config::controlled_shutdown_enable);
   t["controlled.shutdown.max.retries"] = number(&Config::controlled_shutdown_max_retries, 0);
   t["controlled.shutdown.retry.backoff.ms"] = number(&Config::controlled_shutdown_retry_backoff_ms, 0);

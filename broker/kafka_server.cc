@@ -93,6 +93,7 @@ void KafkaServer::start_data_plane() {
   replica_config.broker_id = config_.broker_id;
   replica_config.default_log_config = config_.log_config;
   replica_config.replica_lag_time_max_ms = config_.replica_lag_time_max_ms;
+  replica_config.fetcher = replica_fetcher_config(config_);
   replica_manager_ = std::make_unique<ReplicaManager>(io_, blocking_, *logs_, replica_config);
   zk_ = std::make_unique<coordination::ZooKeeperClient>(io_.get_executor(), zookeeper_config(config_, true));
   kafka_zk_ = std::make_unique<coordination::KafkaZkClient>(*zk_);

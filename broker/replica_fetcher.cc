@@ -1,6 +1,7 @@
 #include "broker/replica_fetcher.h"
 
 #include <algorithm>
+#include <limits>
 
 #include <spdlog/spdlog.h>
 
@@ -9,6 +10,7 @@
 #include "client/connection.h"
 #include "protocol/error_code.h"
 #include "protocol/messages/fetch_request.h"
+#include "protocol/messages/list_offsets_request.h"
 #include "protocol/messages/offset_for_leader_epoch_request.h"
 #include "storage/leader_epoch_cache.h"
 
@@ -26,6 +28,26 @@ constexpr int kMaxTruncationRounds = 8;
 // v2 batch header: baseOffset int64, batchLength int32, ..., lastOffsetDelta int32 at byte 23.
 constexpr size_t kLogOverhead = 12;
 constexpr size_t kLastOffsetDeltaAt = 23;
+
+// After a fetch: the follower's log start offset follows the leader's.
+void follow_log_start_offset(const TopicPartition& tp, storage::Log& log, Offset leader_log_start_offset) {
+  // Kafka's follower: maybeIncrementLogStartOffset(leader's), never past its own high watermark.
+  const Offset target = std::min(leader_log_start_offset, log.high_watermark());
+  if (target <= log.log_start_offset()) return;
+  const Status raised = log.delete_records_before(target);
+  if (!raised) {
+    spdlog::warn("{}: cannot raise the log start offset to {}: {}", tp.to_string(), target.value(),
+                 raised.error().message());
+    return;
+  }
+  // The whole segments below the new start go now, as on the leader's next retention pass.
+  auto deleted = log.delete_old_segments();
+  if (!deleted) {
+    spdlog::warn("{}: deleting segments below {} failed: {}", tp.to_string(), target.value(),
+                 deleted.error().message());
+  }
+  spdlog::debug("{}: log start offset {} from the leader", tp.to_string(), target.value());
+}
 
 }  // namespace
 
@@ -57,9 +79,10 @@ ByteView batches_from(ByteView records, Offset log_end_offset) {
 }
 
 ReplicaFetcher::ReplicaFetcher(asio::io_context& io, BrokerId source, LeaderAddress fallback,
-                               const MetadataCache& metadata, ReplicaFetcherConfig config)
+                               const MetadataCache& metadata, ReplicaFetcherConfig config, int32_t fetcher_id)
     : strand_(asio::make_strand(io)),
       source_(source),
+      fetcher_id_(fetcher_id),
       fallback_(std::move(fallback)),
       metadata_(metadata),
       config_(config),
@@ -149,9 +172,10 @@ asio::awaitable<bool> ReplicaFetcher::ensure_connected() {
   }
   if (address.host.empty() || address.port <= 0) co_return false;
   client::ConnectionConfig config;
-  config.client_id = "broker-" + std::to_string(config_.local.value()) + "-fetcher-" + std::to_string(source_.value());
+  config.client_id = "broker-" + std::to_string(config_.local.value()) + "-fetcher-" + std::to_string(fetcher_id_) +
+                     "-" + std::to_string(source_.value());
   config.connect_timeout = config_.connect_timeout;
-  config.request_timeout = config_.max_wait + 30s;
+  config.request_timeout = config_.request_timeout;
   connection_ = std::make_shared<client::BrokerConnection>(strand_, address.host,
                                                            static_cast<uint16_t>(address.port), config);
   const Status connected = co_await connection_->connect();
@@ -233,7 +257,7 @@ asio::awaitable<void> ReplicaFetcher::fetch_once() {
   protocol::FetchRequest request;
   request.replica_id = config_.local;
   request.max_wait_ms = static_cast<int32_t>(config_.max_wait.count());
-  request.min_bytes = 1;
+  request.min_bytes = config_.min_bytes;
   request.max_bytes = config_.response_max_bytes;
   request.session_id = 0;
   request.session_epoch = -1;  // no fetch session: every request is a full one
@@ -270,6 +294,7 @@ asio::awaitable<void> ReplicaFetcher::fetch_once() {
     connection_->close();
     co_return;
   }
+  std::map<TopicPartition, LeaderEpoch> out_of_range;
   for (const auto& topic : response.value().body.responses) {
     for (const auto& pd : topic.partitions) {
       TopicPartition tp{topic.topic, pd.partition_index};
@@ -284,6 +309,7 @@ asio::awaitable<void> ReplicaFetcher::fetch_once() {
                      log.log_end_offset().value(), source_.value());
         it->second.truncating = true;
         delay(tp);
+        out_of_range[tp] = sent->second;
         continue;
       }
       if (error != ErrorCode::none) {
@@ -303,8 +329,74 @@ asio::awaitable<void> ReplicaFetcher::fetch_once() {
         }
       }
       log.set_high_watermark(std::min(pd.high_watermark, log.log_end_offset()));
+      follow_log_start_offset(tp, log, pd.log_start_offset);
     }
   }
+  if (!out_of_range.empty() && !stopping_) co_await restart_below_leader_log_start(std::move(out_of_range));
+}
+
+asio::awaitable<void> ReplicaFetcher::restart_below_leader_log_start(std::map<TopicPartition, LeaderEpoch> asked) {
+  protocol::ListOffsetsRequest request;
+  request.replica_id = config_.local;
+  for (const auto& [tp, epoch] : asked) {
+    if (request.topics.empty() || request.topics.back().name != tp.topic) {
+      request.topics.push_back({.name = tp.topic, .partitions = {}});
+    }
+    protocol::ListOffsetsRequest::ListOffsetsPartition p;
+    p.partition_index = tp.partition;
+    p.current_leader_epoch = epoch;
+    p.timestamp = -2;  // earliest: the leader's log start offset
+    request.topics.back().partitions.push_back(p);
+  }
+  auto response = co_await connection_->send(std::move(request));
+  if (!response) {
+    spdlog::info("replica fetcher: ListOffsets to broker {} failed: {}", source_.value(), response.error().message());
+    co_return;
+  }
+  for (const auto& topic : response.value().body.topics) {
+    for (const auto& r : topic.partitions) {
+      TopicPartition tp{topic.name, r.partition_index};
+      auto it = partitions_.find(tp);
+      auto sent = asked.find(tp);
+      if (it == partitions_.end() || sent == asked.end() || it->second.p.leader_epoch != sent->second) continue;
+      if (r.error_code != 0 || r.offset < Offset(0)) continue;
+      storage::Log& log = *it->second.p.log;
+      if (log.log_end_offset() >= r.offset) continue;  // not below: truncation decides
+      spdlog::info("{}: log end {} is below the leader's log start {}: restarting the log there", tp.to_string(),
+                   log.log_end_offset().value(), r.offset.value());
+      const Status restarted = log.truncate_fully_and_start_at(r.offset);
+      if (!restarted) {
+        spdlog::warn("{}: cannot restart the log at {}: {}", tp.to_string(), r.offset.value(),
+                     restarted.error().message());
+        continue;
+      }
+      it->second.truncating = false;
+      it->second.delayed_until = {};
+    }
+  }
+}
+
+ReplicaFetcherConfig replica_fetcher_config(const KafkaConfig& config) {
+  ReplicaFetcherConfig out;
+  out.local = config.broker_id;
+  out.num_fetchers = config.num_replica_fetchers;
+  out.max_wait = std::chrono::milliseconds(config.replica_fetch_wait_max_ms);
+  out.min_bytes = config.replica_fetch_min_bytes;
+  out.partition_max_bytes = config.replica_fetch_max_bytes;
+  out.response_max_bytes = config.replica_fetch_response_max_bytes;
+  out.backoff = std::chrono::milliseconds(config.replica_fetch_backoff_ms);
+  out.request_timeout = std::chrono::milliseconds(config.replica_socket_timeout_ms);
+  return out;
+}
+
+int32_t fetcher_id_for(const TopicPartition& tp, int32_t num_fetchers) {
+  // Java int arithmetic: wraps modulo 2^32.
+  uint32_t hash = 0;
+  for (const char c : tp.topic) hash = 31U * hash + static_cast<uint32_t>(static_cast<unsigned char>(c));
+  const auto mixed = static_cast<int32_t>(31U * hash + static_cast<uint32_t>(tp.partition.value()));
+  // Kafka's Utils.abs maps Integer.MIN_VALUE to 0.
+  const int32_t positive = mixed == std::numeric_limits<int32_t>::min() ? 0 : (mixed < 0 ? -mixed : mixed);
+  return positive % std::max(num_fetchers, 1);
 }
 
 ReplicaFetcherManager::ReplicaFetcherManager(asio::io_context& io, const MetadataCache& metadata,
@@ -320,15 +412,16 @@ asio::awaitable<void> ReplicaFetcherManager::add_partition(BrokerId leader, Lead
   {
     std::lock_guard lock(mutex_);
     if (shut_down_) co_return;
+    const FetcherKey key{leader, fetcher_id_for(partition.tp, config_.num_fetchers)};
     auto owner = owner_.find(partition.tp);
-    if (owner != owner_.end() && owner->second != leader) previous = fetchers_[owner->second];
-    auto& slot = fetchers_[leader];
+    if (owner != owner_.end() && owner->second != key) previous = fetchers_[owner->second];
+    auto& slot = fetchers_[key];
     if (!slot) {
-      slot = std::make_shared<ReplicaFetcher>(io_, leader, std::move(address), metadata_, config_);
+      slot = std::make_shared<ReplicaFetcher>(io_, leader, std::move(address), metadata_, config_, key.second);
       slot->start();
     }
     target = slot;
-    owner_[partition.tp] = leader;
+    owner_[partition.tp] = key;
   }
   if (previous) {
     std::vector<TopicPartition> tps{partition.tp};
@@ -358,7 +451,7 @@ void ReplicaFetcherManager::shutdown() {
   std::lock_guard lock(mutex_);
   if (shut_down_) return;
   shut_down_ = true;
-  for (auto& [id, fetcher] : fetchers_) fetcher->stop();
+  for (auto& [key, fetcher] : fetchers_) fetcher->stop();
   fetchers_.clear();
   owner_.clear();
 }

@@ -1,12 +1,14 @@
 // ReplicaFetcher and ReplicaFetcherManager: the follower side of replication (Kafka's
 // ReplicaFetcherThread / ReplicaFetcherManager, controller-and-replication.md §11-13).
 //
-// One ReplicaFetcher per source broker fetches every partition this broker follows from that
-// leader in one Fetch request (replica_id = this broker) over one client::BrokerConnection. A
-// partition added to it first truncates its log to the divergence point with the leader
+// num.replica.fetchers ReplicaFetchers per source broker (partitions spread over them by Kafka's
+// fetcher-id hash) fetch the partitions this broker follows from that leader, many per Fetch
+// request (replica_id = this broker), each over its own client::BrokerConnection. A partition
+// added to one first truncates its log to the divergence point with the leader
 // (OffsetForLeaderEpoch, KIP-101/KIP-279), then fetches from its log end; fetched batches are
 // appended as they are (Log::append_as_follower keeps the leader's offsets and epochs) and the
-// high watermark follows the leader's (never past the local log end).
+// high watermark follows the leader's (never past the local log end), and the log start offset
+// follows the leader's (DeleteRecords, retention), whole segments below it deleted.
 //
 // Owner: the ReplicaManager owns the manager, which owns the fetchers. Thread-safe: each fetcher
 //   runs on its own strand, and every call hops to it; the manager's map is under a mutex.
@@ -26,6 +28,7 @@
 #include <vector>
 
 #include "broker/asio_net.h"
+#include "broker/kafka_config.h"
 #include "broker/metadata_cache.h"
 #include "protocol/bytes.h"
 #include "protocol/types.h"
@@ -37,14 +40,25 @@ class BrokerConnection;
 
 namespace sluice::broker {
 
+// The replica.* settings of KafkaConfig (replica_fetcher_config() copies them); the defaults
+// here are Kafka's.
 struct ReplicaFetcherConfig {
   BrokerId local{0};
-  std::chrono::milliseconds max_wait{500};      // replica.fetch.wait.max.ms
-  int32_t partition_max_bytes = 1024 * 1024;     // replica.fetch.max.bytes
+  int32_t num_fetchers = 1;                       // num.replica.fetchers (per source broker)
+  std::chrono::milliseconds max_wait{500};        // replica.fetch.wait.max.ms
+  int32_t min_bytes = 1;                          // replica.fetch.min.bytes
+  int32_t partition_max_bytes = 1024 * 1024;      // replica.fetch.max.bytes
   int32_t response_max_bytes = 10 * 1024 * 1024;  // replica.fetch.response.max.bytes
-  std::chrono::milliseconds backoff{500};        // replica.fetch.backoff.ms (Kafka: 1000)
+  std::chrono::milliseconds backoff{1000};        // replica.fetch.backoff.ms
+  std::chrono::milliseconds request_timeout{30000};  // replica.socket.timeout.ms
   std::chrono::milliseconds connect_timeout{2000};
 };
+
+ReplicaFetcherConfig replica_fetcher_config(const KafkaConfig& config);
+
+// Kafka's AbstractFetcherManager.getFetcherId: which of the `num_fetchers` fetchers for a source
+// broker follows `tp` (Java's String.hashCode of the topic, 31 * hash + partition, abs, modulo).
+int32_t fetcher_id_for(const TopicPartition& tp, int32_t num_fetchers);
 
 // One followed partition, as become_leader_or_follower hands it over.
 struct FollowedPartition {
@@ -74,7 +88,7 @@ ByteView batches_from(ByteView records, Offset log_end_offset);
 class ReplicaFetcher : public std::enable_shared_from_this<ReplicaFetcher> {
  public:
   ReplicaFetcher(asio::io_context& io, BrokerId source, LeaderAddress fallback, const MetadataCache& metadata,
-                 ReplicaFetcherConfig config);
+                 ReplicaFetcherConfig config, int32_t fetcher_id = 0);
   ~ReplicaFetcher();
 
   void start();
@@ -100,11 +114,15 @@ class ReplicaFetcher : public std::enable_shared_from_this<ReplicaFetcher> {
   asio::awaitable<bool> ensure_connected();
   asio::awaitable<void> truncate_pending();
   asio::awaitable<void> fetch_once();
+  // After OFFSET_OUT_OF_RANGE: a follower whose log ends below the leader's log start (records
+  // deleted on the leader while it was away) restarts its log empty at the leader's log start.
+  asio::awaitable<void> restart_below_leader_log_start(std::map<TopicPartition, LeaderEpoch> asked);
   asio::awaitable<void> sleep(std::chrono::milliseconds d);
   void delay(const TopicPartition& tp);
 
   asio::any_io_executor strand_;
   BrokerId source_;
+  int32_t fetcher_id_;
   LeaderAddress fallback_;
   const MetadataCache& metadata_;
   ReplicaFetcherConfig config_;
@@ -130,8 +148,10 @@ class ReplicaFetcherManager {
   const MetadataCache& metadata_;
   ReplicaFetcherConfig config_;
   std::mutex mutex_;
-  std::map<BrokerId, std::shared_ptr<ReplicaFetcher>> fetchers_;
-  std::map<TopicPartition, BrokerId> owner_;
+  // (source broker, fetcher id) -> fetcher; num.replica.fetchers of them per source broker.
+  using FetcherKey = std::pair<BrokerId, int32_t>;
+  std::map<FetcherKey, std::shared_ptr<ReplicaFetcher>> fetchers_;
+  std::map<TopicPartition, FetcherKey> owner_;
   bool shut_down_ = false;
 };
 

@@ -36,6 +36,7 @@ struct ReplicaManagerConfig {
   BrokerId broker_id{0};
   storage::LogConfig default_log_config;  // the broker's log.* settings
   int64_t replica_lag_time_max_ms = 30000;  // replica.lag.time.max.ms
+  ReplicaFetcherConfig fetcher;             // replica.fetch.*, num.replica.fetchers
 };
 
 // What replication needs beyond the logs; start_replication() hands it over once ZooKeeper is up.

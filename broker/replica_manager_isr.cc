@@ -56,7 +56,7 @@ int64_t steady_now_ms() {
 
 void ReplicaManager::start_replication(ReplicationContext context) {
   replication_ = context;
-  ReplicaFetcherConfig fetcher_config;
+  ReplicaFetcherConfig fetcher_config = config_.fetcher;
   fetcher_config.local = config_.broker_id;
   fetchers_ = std::make_unique<ReplicaFetcherManager>(io_, *context.metadata_cache, fetcher_config);
   isr_strand_ = asio::make_strand(io_);

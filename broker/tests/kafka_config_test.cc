@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "broker/replica_fetcher.h"
 #include "broker/tests/test_client.h"
 
 namespace sluice::broker {
@@ -143,6 +144,9 @@ TEST(KafkaConfig, InvalidValuesAreRefusedNamingTheKey) {
       {"socket.request.max.bytes", "0"},
       {"log.dirs", ""},              {"log.retention.ms", "1h"},
       {"default.replication.factor", "40000"},
+      {"num.replica.fetchers", "0"},     {"replica.fetch.max.bytes", "-1"},
+      {"replica.fetch.wait.max.ms", "x"}, {"replica.fetch.backoff.ms", "-5"},
+      {"replica.socket.timeout.ms", "0"}, {"replica.fetch.response.max.bytes", "3000000000"},
   };
   for (const auto& [key, value] : cases) {
     SCOPED_TRACE(std::string(key) + "=" + value);
@@ -186,6 +190,75 @@ TEST(KafkaConfig, IoThreadsAreCappedAtTheCores) {
   EXPECT_LE(c.io_threads(), 2);
   c = parse_ok(minimal({{"num.io.threads", "1000"}}));
   EXPECT_LE(c.io_threads(), static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+}
+
+TEST(KafkaConfig, ReplicaFetcherKeysHaveKafkasDefaults) {
+  const KafkaConfig c = parse_ok(minimal());
+  EXPECT_EQ(c.num_replica_fetchers, 1);
+  EXPECT_EQ(c.replica_fetch_max_bytes, 1048576);
+  EXPECT_EQ(c.replica_fetch_min_bytes, 1);
+  EXPECT_EQ(c.replica_fetch_wait_max_ms, 500);
+  EXPECT_EQ(c.replica_fetch_response_max_bytes, 10485760);
+  EXPECT_EQ(c.replica_fetch_backoff_ms, 1000);
+  EXPECT_EQ(c.replica_socket_timeout_ms, 30000);
+  EXPECT_EQ(c.replica_lag_time_max_ms, 30000);
+}
+
+TEST(KafkaConfig, ReplicaFetcherKeysReachTheFetcherConfig) {
+  const KafkaConfig c = parse_ok(minimal({{"broker.id", "4"},
+                                          {"num.replica.fetchers", "3"},
+                                          {"replica.fetch.max.bytes", "2048"},
+                                          {"replica.fetch.min.bytes", "16"},
+                                          {"replica.fetch.wait.max.ms", "250"},
+                                          {"replica.fetch.response.max.bytes", "65536"},
+                                          {"replica.fetch.backoff.ms", "100"},
+                                          {"replica.socket.timeout.ms", "5000"},
+                                          {"replica.lag.time.max.ms", "8000"}}));
+  const ReplicaFetcherConfig f = replica_fetcher_config(c);
+  EXPECT_EQ(f.local, BrokerId(4));
+  EXPECT_EQ(f.num_fetchers, 3);
+  EXPECT_EQ(f.partition_max_bytes, 2048);
+  EXPECT_EQ(f.min_bytes, 16);
+  EXPECT_EQ(f.max_wait, std::chrono::milliseconds(250));
+  EXPECT_EQ(f.response_max_bytes, 65536);
+  EXPECT_EQ(f.backoff, std::chrono::milliseconds(100));
+  EXPECT_EQ(f.request_timeout, std::chrono::milliseconds(5000));
+  EXPECT_EQ(c.replica_lag_time_max_ms, 8000);
+}
+
+TEST(KafkaConfig, FetchWaitMustFitTheSocketTimeoutAndTheLagTime) {
+  // Kafka: replica.fetch.wait.max.ms <= replica.socket.timeout.ms and <= replica.lag.time.max.ms.
+  std::string error = parse_error(minimal({{"replica.fetch.wait.max.ms", "2000"}, {"replica.socket.timeout.ms", "1999"}}));
+  EXPECT_TRUE(error.starts_with("replica.socket.timeout.ms (1999) must be at least replica.fetch.wait.max.ms (2000)"))
+      << error;
+  EXPECT_EQ(error.find('\n'), std::string::npos);
+  error = parse_error(minimal({{"replica.fetch.wait.max.ms", "2000"}, {"replica.lag.time.max.ms", "1000"}}));
+  EXPECT_TRUE(error.starts_with("replica.fetch.wait.max.ms (2000) must be at most replica.lag.time.max.ms (1000)"))
+      << error;
+  // The defaults move with either key: a lag time under the default wait fails too.
+  EXPECT_FALSE(KafkaConfig::from_properties(minimal({{"replica.lag.time.max.ms", "499"}})));
+  // Equal values are allowed, as in Kafka.
+  const KafkaConfig c = parse_ok(minimal({{"replica.fetch.wait.max.ms", "3000"},
+                                          {"replica.socket.timeout.ms", "3000"},
+                                          {"replica.lag.time.max.ms", "3000"}}));
+  EXPECT_EQ(c.replica_fetch_wait_max_ms, 3000);
+}
+
+TEST(KafkaConfig, UncleanLeaderElectionIsTheTopicDefaultToo) {
+  EXPECT_FALSE(parse_ok(minimal()).log_config.unclean_leader_election_enable);
+  EXPECT_TRUE(parse_ok(minimal({{"unclean.leader.election.enable", "true"}})).log_config.unclean_leader_election_enable);
+}
+
+TEST(ReplicaFetcherId, MatchesKafkasHashOfTopicAndPartition) {
+  // Expected values computed with Java's String.hashCode: abs(31 * hash + partition) % n.
+  EXPECT_EQ(fetcher_id_for(TopicPartition{"quickstart", PartitionId(0)}, 3), 1);
+  EXPECT_EQ(fetcher_id_for(TopicPartition{"quickstart", PartitionId(1)}, 3), 2);
+  EXPECT_EQ(fetcher_id_for(TopicPartition{"quickstart", PartitionId(0)}, 4), 3);
+  // Negative hashes (Java int overflow) take the absolute value.
+  EXPECT_EQ(fetcher_id_for(TopicPartition{"orders", PartitionId(0)}, 3), 2);
+  EXPECT_EQ(fetcher_id_for(TopicPartition{"orders", PartitionId(2)}, 4), 3);
+  EXPECT_EQ(fetcher_id_for(TopicPartition{"a-very-long-topic-name-for-overflow", PartitionId(1)}, 4), 3);
+  EXPECT_EQ(fetcher_id_for(TopicPartition{"orders", PartitionId(3)}, 1), 0);
 }
 
 TEST(KafkaConfig, ShippedExampleConfigParses) {
