@@ -29,6 +29,7 @@
 #include <thread>
 #include <vector>
 
+#include "broker/tests/acked_records.h"
 #include "broker/tests/cluster_fixture.h"
 #include "broker/tests/test_client.h"
 #include "broker/tests/wire_calls.h"
@@ -48,80 +49,12 @@ const std::string kTopic = "stream";
 // Preferred leaders spread so every broker leads two partitions.
 const std::vector<std::vector<int32_t>> kSpread = {{0, 1, 2}, {1, 2, 0}, {2, 0, 1}, {0, 2, 1}, {1, 0, 2}, {2, 1, 0}};
 
-std::filesystem::path script() { return std::filesystem::path(SLUICE_SOURCE_DIR) / "tests/interop/confluent_failover.py"; }
+using testing::Acked;
+using testing::Outcome;
+using testing::seq_of;
+using testing::value_of;
 
-struct Acked {
-  int32_t partition = 0;
-  int64_t offset = 0;
-  int64_t seq = 0;  // the record's number: value "v%08d"
-};
-
-int64_t seq_of(const std::string& value) { return value.size() > 1 && value[0] == 'v' ? std::stoll(value.substr(1)) : -1; }
-
-std::string value_of(int64_t seq) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "v%08lld", static_cast<long long>(seq));
-  return buf;
-}
-
-// What the producer was told, and what a consumer reads back.
-struct Outcome {
-  std::vector<Acked> acked;
-  int64_t failed = 0;
-  int64_t sent = 0;  // records 0..sent-1 were handed to the producer
-  std::map<int32_t, std::map<int64_t, int64_t>> log;  // partition -> offset -> seq
-};
-
-// The checks of the issue: every acknowledged record is at its offset; per partition the records
-// appear in the order produced (the first copy of each: a retry without idempotence may append a
-// batch again after its lost acknowledgement, but never before an earlier record); nothing that
-// was not produced, nothing in the wrong partition. Returns the number of duplicate copies.
-int64_t check_nothing_lost(const Outcome& o) {
-  EXPECT_GT(o.acked.size(), 0u);
-  for (const Acked& a : o.acked) {
-    auto p = o.log.find(a.partition);
-    if (p == o.log.end()) {
-      ADD_FAILURE() << "partition " << a.partition << " is empty, but " << value_of(a.seq) << " was acknowledged";
-      return 0;
-    }
-    auto at = p->second.find(a.offset);
-    if (at == p->second.end()) {
-      ADD_FAILURE() << "acknowledged " << value_of(a.seq) << " at " << a.partition << "@" << a.offset
-                    << " is lost (log " << (p->second.empty() ? 0 : p->second.rbegin()->first + 1) << " long)";
-    } else {
-      EXPECT_EQ(at->second, a.seq) << "acknowledged " << value_of(a.seq) << " at " << a.partition << "@" << a.offset
-                                   << " but the log holds " << value_of(at->second);
-    }
-  }
-  int64_t duplicates = 0;
-  for (const auto& [partition, records] : o.log) {
-    std::set<int64_t> seen;
-    int64_t last_new = -1;
-    int64_t expected_offset = records.empty() ? 0 : records.begin()->first;
-    for (const auto& [offset, seq] : records) {
-      EXPECT_EQ(offset, expected_offset) << "a gap in partition " << partition;
-      expected_offset = offset + 1;
-      EXPECT_TRUE(seq >= 0 && seq < o.sent && seq % kPartitions == partition)
-          << "foreign record " << value_of(seq) << " at " << partition << "@" << offset;
-      if (!seen.insert(seq).second) {
-        ++duplicates;
-        continue;
-      }
-      EXPECT_GT(seq, last_new) << "out of order at " << partition << "@" << offset;
-      last_new = seq;
-    }
-  }
-  return duplicates;
-}
-
-std::vector<std::string> lines_of(const std::filesystem::path& file) {
-  std::vector<std::string> out;
-  std::ifstream in(file);
-  for (std::string line; std::getline(in, line);) {
-    if (!line.empty()) out.push_back(line);
-  }
-  return out;
-}
+int64_t check_nothing_lost(const Outcome& o) { return testing::check_nothing_lost(o, kPartitions); }
 
 class ProducerFailover : public testing::ClusterTest {
  protected:
@@ -206,66 +139,11 @@ class ProducerFailover : public testing::ClusterTest {
     ASSERT_TRUE(eventually([&] { return full_isr(); }, 60s)) << output();
   }
 
-  // Every partition from its start, read by confluent-kafka's consumer.
-  void dump_into(Outcome& o) {
-    const auto file = dir_.path() / "dump.txt";
-    auto dumped = sluice::testing::run_program(
-        {"/usr/bin/python3", script().string(), "dump", bootstrap(), kTopic, std::to_string(kPartitions), file.string()},
-        "", 120s);
-    ASSERT_EQ(dumped.exit_code, 0) << dumped.out << dumped.err << states() << output();
-    for (const std::string& line : lines_of(file)) {
-      std::istringstream in(line);
-      int32_t p = 0;
-      int64_t offset = 0;
-      std::string value;
-      in >> p >> offset >> value;
-      EXPECT_TRUE(o.log[p].emplace(offset, seq_of(value)).second) << "offset read twice: " << line;
-    }
-  }
+  void dump_into(Outcome& o) { testing::dump_into(o, dir_.path(), bootstrap(), kTopic, kPartitions, states() + output()); }
 
-  // confluent-kafka producing while `failures` runs; the outcome of its delivery reports.
+  // confluent-kafka producing while `failures` runs.
   Outcome with_confluent_producer(const std::function<void(const std::function<size_t()>&)>& failures) {
-    Outcome o;
-    const auto acks = dir_.path() / "acks.txt";
-    const auto stop = dir_.path() / "stop";
-    sluice::testing::ChildProcess producer({"/usr/bin/python3", script().string(), "produce", bootstrap(), kTopic,
-                                            std::to_string(kPartitions), acks.string(), stop.string()},
-                                           dir_.path() / "producer");
-    auto acked = [&] { return lines_of(acks).size(); };
-    failures(acked);
-    std::ofstream(stop) << "stop\n";
-    const auto status = producer.wait_exit(150s);
-    EXPECT_EQ(status, std::optional<int>(0)) << producer.output();
-    const std::string out = producer.stdout_text();
-    const auto sent_at = out.find("SENT ");
-    EXPECT_NE(sent_at, std::string::npos) << producer.output();
-    if (sent_at != std::string::npos) o.sent = std::stoll(out.substr(sent_at + 5));
-    for (const std::string& line : lines_of(acks)) {
-      std::istringstream in(line);
-      std::string kind;
-      in >> kind;
-      if (kind == "ok") {
-        Acked a;
-        std::string value;
-        in >> a.partition >> a.offset >> value;
-        a.seq = seq_of(value);
-        o.acked.push_back(a);
-      } else {
-        ++o.failed;
-        ADD_FAILURE() << "delivery failed: " << line;  // librdkafka retries what is retriable
-      }
-    }
-    // librdkafka reports broker errors through its error callback; only transport-level ones
-    // (a broker gone) are expected, never a non-retriable produce error.
-    for (std::istringstream err(producer.stderr_text()); !err.eof();) {
-      std::string line;
-      std::getline(err, line);
-      if (line.rfind("client-error ", 0) != 0) continue;
-      EXPECT_TRUE(line.find("_TRANSPORT") != std::string::npos || line.find("_ALL_BROKERS_DOWN") != std::string::npos ||
-                  line.find("_RESOLVE") != std::string::npos)
-          << line;
-    }
-    return o;
+    return testing::with_confluent_producer(dir_.path(), bootstrap(), kTopic, kPartitions, failures);
   }
 
   // Our client library's producer (acks=all, retries) in a thread, writing like the script.

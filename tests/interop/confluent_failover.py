@@ -6,9 +6,11 @@ produce BOOTSTRAP TOPIC PARTITIONS ACKFILE STOPFILE
     exists, then flushes. Each delivery report becomes a line of ACKFILE as it arrives:
     "ok PARTITION OFFSET VALUE" or "err PARTITION VALUE ERROR_NAME". librdkafka's error
     callback lines go to stderr as "client-error NAME". Prints "SENT n ACKED a FAILED f".
-dump BOOTSTRAP TOPIC PARTITIONS OUTFILE
+dump BOOTSTRAP TOPIC PARTITIONS OUTFILE [ENDSFILE]
     Reads every partition from its start to its high watermark; writes "PARTITION OFFSET VALUE"
-    lines. Prints "DUMPED n".
+    lines. Prints "DUMPED n". ENDSFILE lines "PARTITION END" make it first wait (up to 30 s)
+    until each such partition's high watermark reaches END: a new leader's high watermark may
+    trail what its predecessor acknowledged until the followers fetch from it again.
 Every wait is bounded; a failure exits non-zero with a one-line reason."""
 import os
 import sys
@@ -36,8 +38,10 @@ def produce(bootstrap, topic, partitions, ack_path, stop_path):
         sys.stderr.flush()
 
     # message.timeout.ms bounds a record's life (the default is 5 minutes, beyond a test's bound).
+    # One request in flight per broker: without idempotence that is what orders retries (Kafka's
+    # ordering guarantee under retries needs it too); the tests check the order produced.
     producer = Producer({"bootstrap.servers": bootstrap, "acks": "all", "message.timeout.ms": 60000,
-                         "error_cb": on_error})
+                         "max.in.flight.requests.per.connection": 1, "error_cb": on_error})
     sent = 0
     deadline = time.monotonic() + 600
     while not os.path.exists(stop_path):
@@ -59,12 +63,25 @@ def produce(bootstrap, topic, partitions, ack_path, stop_path):
     print("SENT %d ACKED %d FAILED %d" % (sent, acked[0], failed[0]))
 
 
-def dump(bootstrap, topic, partitions, out_path):
+def dump(bootstrap, topic, partitions, out_path, ends_path=None):
     consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "failover-dump", "enable.auto.commit": False,
                          "auto.offset.reset": "earliest"})
+    wanted = {}
+    if ends_path:
+        with open(ends_path) as f:
+            for line in f:
+                p, end = line.split()
+                wanted[int(p)] = int(end)
     ends = {}
+    deadline = time.monotonic() + 30
     for p in range(partitions):
-        low, high = consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=30)
+        while True:
+            low, high = consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=30, cached=False)
+            if high >= wanted.get(p, 0):
+                break
+            if time.monotonic() > deadline:
+                sys.exit("partition %d: high watermark %d below the acknowledged end %d after 30 s" % (p, high, wanted[p]))
+            time.sleep(0.1)
         ends[p] = high
     consumer.assign([TopicPartition(topic, p, 0) for p in range(partitions)])
     remaining = {p for p in range(partitions) if ends[p] > 0}
@@ -95,7 +112,7 @@ def main():
         if mode == "produce":
             produce(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], sys.argv[6])
         elif mode == "dump":
-            dump(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5])
+            dump(sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], sys.argv[6] if len(sys.argv) > 6 else None)
         else:
             sys.exit("unknown mode %s" % mode)
     except KafkaException as e:
