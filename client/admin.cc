@@ -337,30 +337,17 @@ asio::awaitable<Result<PartitionErrors>> Admin::elect_leaders(ElectionType type,
   co_return co_await on_strand(client_.executor(), elect_leaders_on_strand(type, std::move(partitions)));
 }
 
-asio::awaitable<Result<PartitionErrors>> Admin::elect_leaders_on_strand(
-    ElectionType type, std::optional<std::vector<TopicPartition>> partitions) {
+template <typename Out, typename Request, typename Read>
+asio::awaitable<Result<Out>> Admin::to_controller(protocol::ApiKey key, int16_t min_version, int16_t max_version,
+                                                  Request request, Read read) {
   std::error_code last = Errc::no_leader;
   for (int attempt = 0; attempt < client_.config().metadata_attempts; ++attempt) {
     if (attempt > 0) co_await sleep_for(client_.config().retry_backoff);
     SLUICE_CO_TRY(auto conn, co_await controller());
-    protocol::ElectLeadersRequest request;
-    request.election_type = static_cast<int8_t>(type);
-    request.timeout_ms = static_cast<int32_t>(timeout_.count());
-    if (partitions) {
-      std::map<std::string, std::vector<PartitionId>> by_topic;
-      for (const TopicPartition& tp : *partitions) by_topic[tp.topic].push_back(tp.partition);
-      request.topic_partitions.emplace();
-      for (auto& [topic, ps] : by_topic) {
-        protocol::ElectLeadersRequest::ElectLeadersTopicPartitions t;
-        t.topic = topic;
-        t.partitions = std::move(ps);
-        request.topic_partitions->push_back(std::move(t));
-      }
-    }
-    // Version 0 cannot carry the election type: only preferred elections may fall back to it.
-    auto version = conn->negotiate(protocol::ApiKey::elect_leaders, type == ElectionType::preferred ? 0 : 1, 2);
+    auto version = conn->negotiate(key, min_version, max_version);
     if (!version) co_return version.error();
-    auto response = co_await conn->send(std::move(request), version.value());
+    Request copy = request;
+    auto response = co_await conn->send(std::move(copy), version.value());
     if (!response) {
       last = response.error();
       if (!is_retriable(last)) break;
@@ -373,23 +360,49 @@ asio::awaitable<Result<PartitionErrors>> Admin::elect_leaders_on_strand(
       continue;
     }
     if (body.error_code != 0) co_return broker_error(static_cast<ErrorCode>(body.error_code));
-    PartitionErrors out;
-    bool moved = false;
-    for (const auto& t : body.replica_election_results) {
-      for (const auto& p : t.partition_result) {
-        moved = moved || static_cast<ErrorCode>(p.error_code) == ErrorCode::not_controller;
-        out[TopicPartition{t.topic, p.partition_id}] = api_error(p.error_code, p.error_message);
-      }
-    }
-    if (moved) {
+    std::optional<Result<Out>> out = read(body);
+    if (!out) {
       last = broker_error(ErrorCode::not_controller);
       client_.invalidate_metadata();
       continue;
     }
-    client_.invalidate_metadata();
-    co_return out;
+    co_return std::move(*out);
   }
   co_return last;
+}
+
+asio::awaitable<Result<PartitionErrors>> Admin::elect_leaders_on_strand(
+    ElectionType type, std::optional<std::vector<TopicPartition>> partitions) {
+  protocol::ElectLeadersRequest request;
+  request.election_type = static_cast<int8_t>(type);
+  request.timeout_ms = static_cast<int32_t>(timeout_.count());
+  if (partitions) {
+    std::map<std::string, std::vector<PartitionId>> by_topic;
+    for (const TopicPartition& tp : *partitions) by_topic[tp.topic].push_back(tp.partition);
+    request.topic_partitions.emplace();
+    for (auto& [topic, ps] : by_topic) {
+      protocol::ElectLeadersRequest::ElectLeadersTopicPartitions t;
+      t.topic = topic;
+      t.partitions = std::move(ps);
+      request.topic_partitions->push_back(std::move(t));
+    }
+  }
+  auto read = [](const protocol::ElectLeadersResponse& body) -> std::optional<Result<PartitionErrors>> {
+    PartitionErrors out;
+    for (const auto& t : body.replica_election_results) {
+      for (const auto& p : t.partition_result) {
+        if (static_cast<ErrorCode>(p.error_code) == ErrorCode::not_controller) return std::nullopt;
+        out[TopicPartition{t.topic, p.partition_id}] = api_error(p.error_code, p.error_message);
+      }
+    }
+    return out;
+  };
+  // Version 0 cannot carry the election type: only preferred elections may fall back to it.
+  const int16_t min_version = type == ElectionType::preferred ? 0 : 1;
+  auto result = co_await to_controller<PartitionErrors>(protocol::ApiKey::elect_leaders, min_version, 2,
+                                                        std::move(request), read);
+  if (result) client_.invalidate_metadata();  // leaders moved
+  co_return result;
 }
 
 asio::awaitable<Result<PartitionErrors>> Admin::alter_partition_reassignments(
@@ -399,44 +412,29 @@ asio::awaitable<Result<PartitionErrors>> Admin::alter_partition_reassignments(
 
 asio::awaitable<Result<PartitionErrors>> Admin::alter_reassignments_on_strand(
     std::map<TopicPartition, std::optional<std::vector<BrokerId>>> targets) {
-  std::error_code last = Errc::no_leader;
-  for (int attempt = 0; attempt < client_.config().metadata_attempts; ++attempt) {
-    if (attempt > 0) co_await sleep_for(client_.config().retry_backoff);
-    SLUICE_CO_TRY(auto conn, co_await controller());
-    auto version = conn->negotiate(protocol::ApiKey::alter_partition_reassignments, 0, 0);
-    if (!version) co_return version.error();
-    protocol::AlterPartitionReassignmentsRequest request;
-    request.timeout_ms = static_cast<int32_t>(timeout_.count());
-    std::map<std::string, protocol::AlterPartitionReassignmentsRequest::ReassignableTopic> by_topic;
-    for (const auto& [tp, replicas] : targets) {
-      auto& t = by_topic[tp.topic];
-      t.name = tp.topic;
-      protocol::AlterPartitionReassignmentsRequest::ReassignablePartition p;
-      p.partition_index = tp.partition;
-      p.replicas = replicas;
-      t.partitions.push_back(std::move(p));
-    }
-    for (auto& [name, t] : by_topic) request.topics.push_back(std::move(t));
-    auto response = co_await conn->send(std::move(request), version.value());
-    if (!response) {
-      last = response.error();
-      if (!is_retriable(last)) break;
-      continue;
-    }
-    const auto& body = response.value().body;
-    if (static_cast<ErrorCode>(body.error_code) == ErrorCode::not_controller) {
-      last = broker_error(ErrorCode::not_controller);
-      client_.invalidate_metadata();
-      continue;
-    }
-    if (body.error_code != 0) co_return broker_error(static_cast<ErrorCode>(body.error_code));
+  protocol::AlterPartitionReassignmentsRequest request;
+  request.timeout_ms = static_cast<int32_t>(timeout_.count());
+  std::map<std::string, protocol::AlterPartitionReassignmentsRequest::ReassignableTopic> by_topic;
+  for (const auto& [tp, replicas] : targets) {
+    auto& t = by_topic[tp.topic];
+    t.name = tp.topic;
+    protocol::AlterPartitionReassignmentsRequest::ReassignablePartition p;
+    p.partition_index = tp.partition;
+    p.replicas = replicas;
+    t.partitions.push_back(std::move(p));
+  }
+  for (auto& [name, t] : by_topic) request.topics.push_back(std::move(t));
+  auto read = [](const protocol::AlterPartitionReassignmentsResponse& body) -> std::optional<Result<PartitionErrors>> {
     PartitionErrors out;
     for (const auto& t : body.responses) {
-      for (const auto& p : t.partitions) out[TopicPartition{t.name, p.partition_index}] = api_error(p.error_code, p.error_message);
+      for (const auto& p : t.partitions) {
+        out[TopicPartition{t.name, p.partition_index}] = api_error(p.error_code, p.error_message);
+      }
     }
-    co_return out;
-  }
-  co_return last;
+    return out;
+  };
+  co_return co_await to_controller<PartitionErrors>(protocol::ApiKey::alter_partition_reassignments, 0, 0,
+                                                    std::move(request), read);
 }
 
 asio::awaitable<Result<std::map<TopicPartition, PartitionReassignment>>> Admin::list_partition_reassignments(
@@ -446,48 +444,32 @@ asio::awaitable<Result<std::map<TopicPartition, PartitionReassignment>>> Admin::
 
 asio::awaitable<Result<std::map<TopicPartition, PartitionReassignment>>> Admin::list_reassignments_on_strand(
     std::optional<std::vector<TopicPartition>> partitions) {
-  std::error_code last = Errc::no_leader;
-  for (int attempt = 0; attempt < client_.config().metadata_attempts; ++attempt) {
-    if (attempt > 0) co_await sleep_for(client_.config().retry_backoff);
-    SLUICE_CO_TRY(auto conn, co_await controller());
-    auto version = conn->negotiate(protocol::ApiKey::list_partition_reassignments, 0, 0);
-    if (!version) co_return version.error();
-    protocol::ListPartitionReassignmentsRequest request;
-    request.timeout_ms = static_cast<int32_t>(timeout_.count());
-    if (partitions) {
-      std::map<std::string, std::vector<PartitionId>> by_topic;
-      for (const TopicPartition& tp : *partitions) by_topic[tp.topic].push_back(tp.partition);
-      request.topics.emplace();
-      for (auto& [topic, ps] : by_topic) {
-        protocol::ListPartitionReassignmentsRequest::ListPartitionReassignmentsTopics t;
-        t.name = topic;
-        t.partition_indexes = std::move(ps);
-        request.topics->push_back(std::move(t));
-      }
+  using Reassignments = std::map<TopicPartition, PartitionReassignment>;
+  protocol::ListPartitionReassignmentsRequest request;
+  request.timeout_ms = static_cast<int32_t>(timeout_.count());
+  if (partitions) {
+    std::map<std::string, std::vector<PartitionId>> by_topic;
+    for (const TopicPartition& tp : *partitions) by_topic[tp.topic].push_back(tp.partition);
+    request.topics.emplace();
+    for (auto& [topic, ps] : by_topic) {
+      protocol::ListPartitionReassignmentsRequest::ListPartitionReassignmentsTopics t;
+      t.name = topic;
+      t.partition_indexes = std::move(ps);
+      request.topics->push_back(std::move(t));
     }
-    auto response = co_await conn->send(std::move(request), version.value());
-    if (!response) {
-      last = response.error();
-      if (!is_retriable(last)) break;
-      continue;
-    }
-    const auto& body = response.value().body;
-    if (static_cast<ErrorCode>(body.error_code) == ErrorCode::not_controller) {
-      last = broker_error(ErrorCode::not_controller);
-      client_.invalidate_metadata();
-      continue;
-    }
-    if (body.error_code != 0) co_return broker_error(static_cast<ErrorCode>(body.error_code));
-    std::map<TopicPartition, PartitionReassignment> out;
+  }
+  auto read = [](const protocol::ListPartitionReassignmentsResponse& body) -> std::optional<Result<Reassignments>> {
+    Reassignments out;
     for (const auto& t : body.topics) {
       for (const auto& p : t.partitions) {
         out[TopicPartition{t.name, p.partition_index}] =
             PartitionReassignment{p.replicas, p.adding_replicas, p.removing_replicas};
       }
     }
-    co_return out;
-  }
-  co_return last;
+    return out;
+  };
+  co_return co_await to_controller<Reassignments>(protocol::ApiKey::list_partition_reassignments, 0, 0,
+                                                  std::move(request), read);
 }
 
 }  // namespace sluice::client

@@ -142,6 +142,13 @@ class Admin {
 
  private:
   asio::awaitable<Result<std::shared_ptr<BrokerConnection>>> controller();
+  // Sends `request` to the controller at the highest version both sides know within [min, max],
+  // again (after the retry backoff, with fresh metadata) while the answer says NOT_CONTROLLER or
+  // the connection fails retriably. `read(body)` turns the answer into the result, or nullopt
+  // when its per-partition errors say the controller moved.
+  template <typename Out, typename Request, typename Read>
+  asio::awaitable<Result<Out>> to_controller(protocol::ApiKey key, int16_t min_version, int16_t max_version,
+                                             Request request, Read read);
   asio::awaitable<Result<PartitionErrors>> alter_reassignments_on_strand(
       std::map<TopicPartition, std::optional<std::vector<BrokerId>>> targets);
   asio::awaitable<Result<std::map<TopicPartition, PartitionReassignment>>> list_reassignments_on_strand(
