@@ -12,6 +12,8 @@
  */
 #include <librdkafka/rdkafka.h>
 
+#include "rdkafka_conf.h"
+
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,23 +34,11 @@ static void sleep_until_ns(int64_t at) {
 }
 
 static int set(rd_kafka_conf_t *conf, const char *key, const char *value) {
-  char err[512];
-  if (rd_kafka_conf_set(conf, key, value, err, sizeof(err)) != RD_KAFKA_CONF_OK) {
-    fprintf(stderr, "rdkafka_latency: %s=%s: %s\n", key, value, err);
-    return -1;
-  }
-  return 0;
+  return conf_set("rdkafka_latency", conf, key, value);
 }
 
 static int apply_overrides(rd_kafka_conf_t *conf, char **overrides, int n) {
-  for (int i = 0; i < n; ++i) {
-    char *eq = strchr(overrides[i], '=');
-    *eq = '\0';
-    int bad = set(conf, overrides[i], eq + 1);
-    *eq = '=';
-    if (bad) return -1;
-  }
-  return 0;
+  return conf_apply("rdkafka_latency", conf, overrides, n);
 }
 
 static long long delivered = 0, failed = 0;

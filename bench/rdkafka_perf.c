@@ -11,6 +11,8 @@
  */
 #include <librdkafka/rdkafka.h>
 
+#include "rdkafka_conf.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,12 +39,7 @@ static double now_seconds(void) {
 }
 
 static int set(rd_kafka_conf_t *conf, const char *key, const char *value) {
-  char err[512];
-  if (rd_kafka_conf_set(conf, key, value, err, sizeof(err)) != RD_KAFKA_CONF_OK) {
-    fprintf(stderr, "rdkafka_perf: %s=%s: %s\n", key, value, err);
-    return -1;
-  }
-  return 0;
+  return conf_set("rdkafka_perf", conf, key, value);
 }
 
 static void usage(void) {
@@ -51,16 +48,8 @@ static void usage(void) {
           "[--mock | --consume] [-X key=value]...\n");
 }
 
-/* Sets every -X key=value on conf. */
-static int apply_overrides(rd_kafka_conf_t *conf, char **overrides, int n_overrides) {
-  for (int i = 0; i < n_overrides; ++i) {
-    char *eq = strchr(overrides[i], '=');
-    *eq = '\0';
-    int bad = set(conf, overrides[i], eq + 1);
-    *eq = '=';
-    if (bad) return -1;
-  }
-  return 0;
+static int apply_overrides(rd_kafka_conf_t *conf, char **overrides, int n) {
+  return conf_apply("rdkafka_perf", conf, overrides, n);
 }
 
 /* Reads count records from offset 0 of the topic's partitions (all of them when partition < 0). */

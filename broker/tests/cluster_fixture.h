@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <memory>
@@ -38,6 +40,33 @@ inline bool eventually(const std::function<bool()>& condition,
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return condition();
+}
+
+// "<prefix><i>"; built by append, which GCC 12's -Wrestrict accepts at -O3.
+inline std::string tag_of(const char* prefix, int i) {
+  std::string tag = prefix;
+  tag.append(std::to_string(i));
+  return tag;
+}
+
+// The .log files of a partition directory, concatenated in offset order: replicas holding the
+// same batches have the same bytes.
+inline std::string log_bytes(const std::filesystem::path& dir) {
+  std::vector<std::filesystem::path> segments;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    if (entry.path().extension() == ".log") segments.push_back(entry.path());
+  }
+  std::sort(segments.begin(), segments.end());
+  std::string out;
+  for (const auto& path : segments) {
+    std::ifstream in(path, std::ios::binary);
+    std::string content(static_cast<size_t>(std::filesystem::file_size(path, ec)), '\0');
+    in.read(content.data(), static_cast<std::streamsize>(content.size()));
+    content.resize(static_cast<size_t>(in.gcount()));
+    out.append(content);
+  }
+  return out;
 }
 
 inline bool contains(const std::vector<BrokerId>& ids, int32_t id) {

@@ -34,32 +34,9 @@ using testing::TestClient;
 constexpr int kBrokers = 3;
 constexpr int64_t kLagMs = 3000;  // replica.lag.time.max.ms in these tests: room for a slow (sanitizer) build
 
-std::string tag_of(const char* prefix, int i) {
-  std::string tag = prefix;
-  tag.append(std::to_string(i));
-  return tag;
-}
-
 using testing::eventually;
-
-// The .log files of a partition directory, concatenated in offset order.
-std::string log_bytes(const std::filesystem::path& dir) {
-  std::vector<std::filesystem::path> segments;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    if (entry.path().extension() == ".log") segments.push_back(entry.path());
-  }
-  std::sort(segments.begin(), segments.end());
-  std::string out;
-  for (const auto& path : segments) {
-    std::ifstream in(path, std::ios::binary);
-    std::string content(static_cast<size_t>(std::filesystem::file_size(path, ec)), '\0');
-    in.read(content.data(), static_cast<std::streamsize>(content.size()));
-    content.resize(static_cast<size_t>(in.gcount()));
-    out.append(content);
-  }
-  return out;
-}
+using testing::log_bytes;
+using testing::tag_of;
 
 class Replication : public testing::ClusterTest {
  protected:

@@ -37,37 +37,13 @@ namespace {
 using namespace std::chrono_literals;
 using protocol::ErrorCode;
 using testing::eventually;
+using testing::log_bytes;
+using testing::tag_of;
 using testing::TestClient;
 
 constexpr const char* kTopic = "fenced";
 constexpr int16_t kProduceVersion = 8;
 constexpr int16_t kNoAnswer = -1;
-
-// The .log files of a partition directory, concatenated in offset order.
-std::string log_bytes(const std::filesystem::path& dir) {
-  std::vector<std::filesystem::path> segments;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
-    if (entry.path().extension() == ".log") segments.push_back(entry.path());
-  }
-  std::sort(segments.begin(), segments.end());
-  std::string out;
-  for (const auto& path : segments) {
-    std::ifstream in(path, std::ios::binary);
-    std::string content(static_cast<size_t>(std::filesystem::file_size(path, ec)), '\0');
-    in.read(content.data(), static_cast<std::streamsize>(content.size()));
-    content.resize(static_cast<size_t>(in.gcount()));
-    out.append(content);
-  }
-  return out;
-}
-
-// "<prefix><i>"; built by append, which GCC 12's -Wrestrict accepts at -O3.
-std::string tag_of(const char* prefix, int i) {
-  std::string tag = prefix;
-  tag.append(std::to_string(i));
-  return tag;
-}
 
 // The key of a batch's first record (wire_calls.h producer_batch): how a batch is found again.
 std::string key_of(const std::string& tag) {
