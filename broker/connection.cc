@@ -60,7 +60,7 @@ asio::awaitable<void> Connection::read_loop(std::shared_ptr<Connection> self) {
     if (!frame) break;
     const std::shared_ptr<PendingResponse> slot = self->dispatch(std::move(*frame));
     if (!slot) break;
-    while (!self->closed_ && !slot->response) co_await self->handler_done_.wait();
+    while (!self->closed_ && !slot->response && !slot->released) co_await self->handler_done_.wait();
   }
 }
 
@@ -112,8 +112,16 @@ std::shared_ptr<Connection::PendingResponse> Connection::dispatch(Bytes frame) {
                      .header = std::move(request.header),
                      .api_key = request.api_key,
                      .peer = peer_,
-                     .registry = &registry_};
+                     .registry = &registry_,
+                     .appended = {}};
   auto slot = std::make_shared<PendingResponse>();
+  // Called from whatever executor the handler is on; the flag is the strand's.
+  ctx.appended = [self = shared_from_this(), slot] {
+    asio::dispatch(self->socket_.get_executor(), [self, slot] {
+      slot->released = true;
+      self->handler_done_.notify();
+    });
+  };
   pending_.push_back(slot);
   const std::string what = fmt::format("{} handler for {}", protocol::api_key_name(ctx.api_key), peer_);
   asio::co_spawn(socket_.get_executor(), handler->fn(std::move(ctx)),

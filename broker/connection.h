@@ -4,7 +4,9 @@
 // strictly in request order (clients match them by position: kafka-python tears the connection
 // down on a correlation-id mismatch). Requests take effect in arrival order, as in Kafka: the
 // reader starts the next handler only when the previous one has finished, so two pipelined
-// produces to one partition append in the order they were sent. Each request owns a slot in
+// produces to one partition append in the order they were sent; a handler that is done with
+// what must keep that order (a produce once its appends are made, only its acks=all wait left)
+// may release the reader early through RequestContext::appended. Each request owns a slot in
 // `pending_`, a FIFO in request order, and the writer sends the head once it is filled. When
 // max_queued_requests responses are waiting to be sent the reader stops reading (Kafka mutes
 // the channel).
@@ -50,6 +52,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
  private:
   struct PendingResponse {
     std::optional<Response> response;
+    bool released = false;  // the handler let the next request start before its response
   };
 
   static asio::awaitable<void> read_loop(std::shared_ptr<Connection> self);

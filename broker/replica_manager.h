@@ -13,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -127,10 +128,12 @@ class ReplicaManager {
   asio::awaitable<DeleteRecordsResult> delete_records(TopicPartition tp, Offset offset);
 
   // acks 0 and 1 return after the appends; acks -1 waits (up to `timeout`) for each appended
-  // partition's high watermark to pass its last offset. Errors are per partition.
+  // partition's high watermark to pass its last offset, calling `appended` (when set) once the
+  // appends are made and before that wait. Errors are per partition.
   asio::awaitable<std::vector<ProducePartitionOutput>> append_records(int16_t acks, std::chrono::milliseconds timeout,
                                                                       int16_t produce_version,
-                                                                      std::vector<ProducePartitionInput> inputs);
+                                                                      std::vector<ProducePartitionInput> inputs,
+                                                                      std::function<void()> appended = {});
   // Reads each partition; when fewer than min_bytes are available (and no partition failed),
   // waits up to max_wait_ms for appends to make them available, then reads again.
   asio::awaitable<std::vector<FetchPartitionOutput>> fetch_messages(FetchParams params,

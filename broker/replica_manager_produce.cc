@@ -78,7 +78,7 @@ asio::awaitable<ProducePartitionOutput> ReplicaManager::append_one(ProducePartit
 
 asio::awaitable<std::vector<ProducePartitionOutput>> ReplicaManager::append_records(
     int16_t acks, std::chrono::milliseconds timeout, int16_t produce_version,
-    std::vector<ProducePartitionInput> inputs) {
+    std::vector<ProducePartitionInput> inputs, std::function<void()> appended) {
   std::vector<ProducePartitionOutput> outputs;
   outputs.reserve(inputs.size());
   std::vector<Awaited> awaited;
@@ -102,6 +102,7 @@ asio::awaitable<std::vector<ProducePartitionOutput>> ReplicaManager::append_reco
     keys.push_back(out.tp);
   }
   if (awaited.empty()) co_return outputs;
+  if (appended) appended();
   auto op = std::make_shared<DelayedProduce>(co_await asio::this_coro::executor, timeout, awaited);
   if (!produce_purgatory_.try_complete_else_watch(op, keys)) co_await op->wait();
   for (size_t i = 0; i < awaited.size(); ++i) {

@@ -32,6 +32,11 @@ struct RequestContext {
   protocol::ApiKey api_key{};
   std::string peer;  // "address:port" of the client, for logs
   const HandlerRegistry* registry = nullptr;
+  // Lets the connection read and start the next request before this one's response is ready:
+  // a produce calls it once its appends are made and only the acks=all wait is left, so that
+  // pipelined produces keep their append order without waiting on each other's replication.
+  // Callable from any executor, at most once; empty outside a connection.
+  std::function<void()> appended;
 
   [[nodiscard]] int16_t api_version() const { return header.request_api_version; }
   [[nodiscard]] int32_t correlation_id() const { return header.correlation_id; }

@@ -70,7 +70,8 @@ asio::awaitable<Response> handle_produce(RequestContext ctx, BrokerServices serv
     outputs = all_failed(std::move(inputs), ErrorCode::invalid_required_acks);
   } else {
     const auto timeout = std::chrono::milliseconds(std::max(request.value().timeout_ms, 0));
-    outputs = co_await services.replica_manager->append_records(acks, timeout, ctx.api_version(), std::move(inputs));
+    outputs = co_await services.replica_manager->append_records(acks, timeout, ctx.api_version(), std::move(inputs),
+                                                                ctx.appended);
   }
   if (acks == 0) co_return Response::none();
   co_return respond(ctx, response_of(outputs));

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <future>
+#include <thread>
 #include <tuple>
 
 #include "broker/tests/kafka_server_fixture.h"
@@ -179,6 +180,40 @@ TEST(Produce, AcksAllBelowMinInsyncReplicasIsNotEnoughReplicasAndAppendsNothing)
   EXPECT_EQ(broker.log_end("t"), Offset(0));
   EXPECT_EQ(error_of(call<ProduceResponse>(client, 7, produce_request("t", batch, 1))), 0);
   EXPECT_EQ(broker.log_end("t"), Offset(3));
+}
+
+// A pipelined produce does not wait for the acks=all wait of the one before it on the
+// connection: the second batch is appended while the first still waits for an ISR member that
+// never fetches (broker 1 does not exist), and the answers still come in request order.
+TEST(Produce, PipelinedProduceIsAppendedWhileAnAcksAllOneWaits) {
+  KafkaServerFixture broker;
+  ASSERT_TRUE(broker.started());
+  ASSERT_EQ(broker.host("t", BrokerId(0), {}, {BrokerId(0), BrokerId(1)}), ErrorCode::none);
+  TestClient client(broker.port());
+  const Bytes first = producer_batch(CompressionType::none, 3, "first");
+  const Bytes second = producer_batch(CompressionType::none, 3, "second");
+  auto waiting = produce_request("t", first, -1);
+  waiting.timeout_ms = 3000;
+  ASSERT_TRUE(client.send(testing::encode_request(protocol::ApiKey::produce, 7, 1, waiting, 7)));
+  ASSERT_TRUE(client.send(testing::encode_request(protocol::ApiKey::produce, 7, 2, produce_request("t", second, 1), 7)));
+  const auto sent = Clock::now();
+  while (broker.log_end("t") < Offset(6) && Clock::now() - sent < std::chrono::seconds(2)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(broker.log_end("t"), Offset(6)) << "the second produce waited for the first one's replication";
+  EXPECT_LT(Clock::now() - sent, std::chrono::seconds(2));
+  for (int32_t correlation : {1, 2}) {
+    auto frame = client.read_frame();
+    ASSERT_TRUE(frame) << "no answer " << correlation;
+    protocol::Reader r(*frame);
+    const auto* api = protocol::find_api(protocol::ApiKey::produce);
+    auto header = protocol::ResponseHeader::decode(r, protocol::response_header_version(*api, 7));
+    ASSERT_TRUE(header);
+    EXPECT_EQ(header.value().correlation_id, correlation) << "answers out of request order";
+    auto body = ProduceResponse::decode(r, 7);
+    ASSERT_TRUE(body);
+    EXPECT_EQ(only(body.value()).error_code, correlation == 1 ? static_cast<int16_t>(ErrorCode::request_timed_out) : 0);
+  }
 }
 
 // One invalid produce per rule: its code comes back, the log end stays, the next good one lands.
