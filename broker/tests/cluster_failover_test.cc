@@ -2,11 +2,10 @@
 // sluice-broker processes. kill -9 of the controller (which also leads partitions): another broker
 // wins /controller at a higher epoch and moves every partition it led to a live ISR member with
 // the leader epoch bumped; SIGTERM: a controlled shutdown moves leadership before the process
-// exits; a restarted broker, back in the ISR (announced through /isr_change_notification), gets
-// its preferred leadership back through /admin/preferred_replica_election; with unclean election
-// off a partition whose ISR is all dead stays offline until an ISR member returns.
-// Nothing here depends on data replication: the topics hold no data and the ISR is what the
-// controller (or the test, acting as a leader) writes. Every wait is bounded.
+// exits; a restarted broker, back in the ISR (its leaders announce it through
+// /isr_change_notification), gets its preferred leadership back through
+// /admin/preferred_replica_election; with unclean election off a partition whose ISR is all dead
+// stays offline until an ISR member returns. Every wait is bounded.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -45,30 +44,21 @@ class ClusterFailover : public testing::ClusterTest {
     start_brokers(3, extra);
   }
 
-  // Acting as each partition's leader after `broker` caught up: the ISR expands in the state znode
-  // (conditionally) and an ISR change notification tells the controller, which deletes it.
-  void expand_isr(const std::string& topic, const std::vector<int32_t>& partitions, int32_t broker) {
-    std::string partitions_json;
-    for (int32_t p : partitions) {
-      auto s = state(topic, p);
-      ASSERT_TRUE(s);
-      LeaderIsrAndControllerEpoch expanded = *s;
-      expanded.leader_and_isr.isr.push_back(BrokerId(broker));
-      auto written = io_.sync(kafka_zk_->update_partition_state(TopicPartition{topic, PartitionId(p)}, expanded,
-                                                               s->leader_and_isr.zk_version));
-      ASSERT_TRUE(written) << written.error().message();
-      partitions_json += std::string(partitions_json.empty() ? "" : ",") + R"({"topic":")" + topic +
-                         R"(","partition":)" + std::to_string(p) + "}";
-    }
-    const std::string notification = R"({"version":1,"partitions":[)" + partitions_json + "]}";
-    auto created = io_.sync(zk_->create("/isr_change_notification/isr_change_",
-                                        Bytes(as_bytes(notification).begin(), as_bytes(notification).end()),
-                                        coordination::CreateMode::persistent_sequential));
-    ASSERT_TRUE(created) << created.error().message();
+  // Until the restarted `broker` is back in the ISR of `partitions` (its leaders expand the ISR in
+  // the state znodes and announce it under /isr_change_notification) and the controller has
+  // propagated that: the brokers' metadata shows no under-replicated partition of `topic`.
+  void wait_until_in_isr(const std::string& topic, const std::vector<int32_t>& partitions, int32_t broker) {
     ASSERT_TRUE(eventually([&] {
-      auto children = io_.sync(zk_->get_children("/isr_change_notification"));
-      return children && children.value().empty();
-    })) << "the controller handles and deletes ISR change notifications";
+      for (int32_t p : partitions) {
+        auto s = state(topic, p);
+        if (!s || !has(s->leader_and_isr.isr, broker)) return false;
+      }
+      return true;
+    }, 60s)) << output();
+    ASSERT_TRUE(eventually([&] {
+      auto d = cli({"topic", "describe", topic, "--under-replicated"});
+      return d.exit_code == 0 && d.out.find("\tPartition: ") == std::string::npos;
+    }, 60s)) << cli({"topic", "describe", topic}).out;
   }
 };
 
@@ -156,7 +146,7 @@ TEST_F(ClusterFailover, RestartedBrokerGetsPreferredLeadershipBackOnRequest) {
   brokers_[victim]->restart();
   ASSERT_TRUE(brokers_[victim]->wait_listening()) << brokers_[victim]->output();
   ASSERT_TRUE(eventually([&] { return registered(victim); }));
-  expand_isr("spread", preferred_by_victim, victim);
+  wait_until_in_isr("spread", preferred_by_victim, victim);
 
   std::map<int32_t, int32_t> epochs;
   for (int32_t p : preferred_by_victim) epochs[p] = state("spread", p)->leader_and_isr.leader_epoch.value();
@@ -256,7 +246,7 @@ TEST_F(ClusterFailover, CliDescribeMarksAndElectLeadersRestoresPreferredLeaders)
   brokers_[victim]->restart();
   ASSERT_TRUE(brokers_[victim]->wait_listening()) << brokers_[victim]->output();
   ASSERT_TRUE(eventually([&] { return registered(victim); }));
-  expand_isr("spread", preferred_by_victim, victim);
+  wait_until_in_isr("spread", preferred_by_victim, victim);
 
   auto elected = cli({"cluster", "elect-leaders", "--topic", "spread"});
   EXPECT_EQ(elected.exit_code, 0) << elected.out << elected.err;
@@ -291,7 +281,7 @@ TEST_F(ClusterFailover, AutoRebalanceGivesPreferredLeadershipBackWhenImbalanced)
   // Out of the ISR it cannot lead, however imbalanced: the check leaves it alone.
   std::this_thread::sleep_for(1500ms);
   for (int32_t p : preferred_by_victim) EXPECT_NE(state("spread", p)->leader_and_isr.leader, BrokerId(victim));
-  expand_isr("spread", preferred_by_victim, victim);
+  wait_until_in_isr("spread", preferred_by_victim, victim);
   // 100% imbalance for the victim (above 10%): the next check moves both partitions back.
   EXPECT_TRUE(eventually([&] {
     for (int32_t p : preferred_by_victim) {
