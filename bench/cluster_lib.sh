@@ -15,13 +15,14 @@ wait_for() {  # command, seconds
 }
 rss_mib() { awk '/^VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/$1/status"; }
 
-# Sets zk_port.
+# Sets zk_port. ZK_TICK_MS sets tickTime (default 2000): ZooKeeper expires sessions on tick
+# boundaries, so a failover measured against the session timeout wants a short tick.
 start_zookeeper() {
   [ -r /usr/share/java/zookeeper.jar ] || { echo "bench: /usr/share/java/zookeeper.jar missing" >&2; exit 1; }
   zk_port=$(free_port)
   mkdir -p "$work/zookeeper/data"
   cat >"$work/zookeeper/zoo.cfg" <<EOF
-tickTime=2000
+tickTime=${ZK_TICK_MS:-2000}
 dataDir=$work/zookeeper/data
 clientPort=$zk_port
 clientPortAddress=127.0.0.1

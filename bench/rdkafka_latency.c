@@ -2,8 +2,10 @@
  * ends (like Kafka's EndToEndLatency tool, but paced instead of one record at a time).
  * A producer thread sends --count records of --size bytes to one partition at --rate records/s;
  * each value starts with the CLOCK_MONOTONIC nanoseconds of its produce() call. A consumer in the
- * same process, assigned to that partition from its high watermark before the first send, reads
- * them back; latency = poll time - send time. Prints p50/p99/p99.9/max in milliseconds.
+ * same process, assigned to that partition from its high watermark, reads them back; latency =
+ * poll time - send time. Prints p50/p99/p99.9/max in milliseconds. Until the consumer has received
+ * a first (warm-up) record the producer sends only warm-up records, every 10 ms, which are not
+ * counted: the consumer's start-up (leader lookup, connection) is not latency.
  * Producer defaults: acks=all, linger.ms=0 (latency, not batching); -X key=value sets producer
  * properties over them. The consumer runs on librdkafka's defaults.
  *
@@ -42,6 +44,7 @@ static int apply_overrides(rd_kafka_conf_t *conf, char **overrides, int n) {
 }
 
 static long long delivered = 0, failed = 0;
+static volatile int measuring = 0; /* set by the consumer on its first record */
 static char first_error[512] = "";
 
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
@@ -67,6 +70,16 @@ struct producer_args {
 static void *produce_paced(void *p) {
   struct producer_args *a = p;
   char *payload = calloc(1, (size_t)a->size);
+  payload[sizeof(int64_t)] = 1; /* warm-up */
+  while (!__atomic_load_n(&measuring, __ATOMIC_ACQUIRE)) {
+    const int64_t sent = now_ns();
+    memcpy(payload, &sent, sizeof(sent));
+    rd_kafka_producev(a->rk, RD_KAFKA_V_TOPIC(a->topic), RD_KAFKA_V_PARTITION(a->partition),
+                      RD_KAFKA_V_VALUE(payload, (size_t)a->size), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                      RD_KAFKA_V_END);
+    rd_kafka_poll(a->rk, 10);
+  }
+  payload[sizeof(int64_t)] = 0;
   const int64_t start = now_ns();
   for (long long n = 0; n < a->count; ++n) {
     sleep_until_ns(start + n * 1000000000LL / a->rate);
@@ -140,8 +153,8 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
-  if (count <= 0 || rate <= 0 || size < (long)sizeof(int64_t)) {
-    fprintf(stderr, "rdkafka_latency: --count and --rate must be positive and --size at least 8\n");
+  if (count <= 0 || rate <= 0 || size <= (long)sizeof(int64_t)) {
+    fprintf(stderr, "rdkafka_latency: --count and --rate must be positive and --size more than 8\n");
     return 2;
   }
 
@@ -205,7 +218,9 @@ int main(int argc, char **argv) {
       continue;
     }
     last = now;
-    if (m->len >= sizeof(int64_t)) {
+    if (m->len > sizeof(int64_t) && ((const char *)m->payload)[sizeof(int64_t)] == 1) {
+      __atomic_store_n(&measuring, 1, __ATOMIC_RELEASE);
+    } else if (m->len > sizeof(int64_t)) {
       int64_t sent;
       memcpy(&sent, m->payload, sizeof(sent));
       latency[received++] = now - sent;

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Issue 4's benchmark, every figure from one run on one machine state, against three real
-# sluice-broker processes on a private ZooKeeper (zookeeper.session.timeout.ms=6000):
+# sluice-broker processes on a private ZooKeeper (tickTime 500 ms, so that sessions expire close
+# to their timeout; zookeeper.session.timeout.ms=6000):
 #   1. produce throughput, one partition, librdkafka (bench/rdkafka_perf, linger.ms=5):
 #      unreplicated (RF 1, acks=1) against replicated (RF 3, min.insync.replicas=2) with acks=1
 #      and with acks=all, for 100-byte and 1 KiB records;
-#   2. end-to-end latency produce() -> consumer poll (bench/rdkafka_latency, acks=all,
-#      linger.ms=0) at a tenth of the acks=all peak measured in 1, 100-byte records, RF 3;
+#   2. end-to-end latency produce() -> consumer poll (bench/rdkafka_latency, acks=all, RF 3,
+#      100-byte records) at 1,000 records/s with linger.ms=0 and at a tenth of the acks=all peak
+#      measured in 1 with linger.ms=1 (with linger.ms=0 that rate is one request per record);
 #   3. kill -9 of a partition's leader -> the partition accepts writes again: the first acks=all
 #      delivery after the kill, from a producer writing every 10 ms (bench/failover_probe.py);
 #   4. SIGTERM of a broker -> its controlled shutdown done ("controlled shutdown succeeded" in its
@@ -61,6 +63,7 @@ settings="zookeeper.session.timeout.ms=6000
 replica.lag.time.max.ms=10000
 auto.leader.rebalance.enable=false"
 
+export ZK_TICK_MS=500
 echo "== $(date -u +%FT%TZ) $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), librdkafka $(pkg-config --modversion rdkafka)"
 start_zookeeper
 start_cluster throughput 3 "$settings"
@@ -86,13 +89,15 @@ for size_count in "100 $count_100" "1024 $count_1k"; do
   done
 done
 
-echo "== end-to-end latency, RF 3, acks=all, linger.ms=0, 100-byte records at a tenth of the acks=all peak ($peak_all_100/s)"
+echo "== end-to-end latency, RF 3, acks=all, 100-byte records: 1,000/s with linger.ms=0, and a tenth of the acks=all peak ($peak_all_100/s) with linger.ms=1"
 rate=$((peak_all_100 / 10))
 [ "$rate" -gt 0 ] || rate=1000
-count=$((rate * 20))
-[ "$count" -le 200000 ] || count=200000
+count=$((rate * 5))
+[ "$count" -le 500000 ] || count=500000
 for _ in $(seq "$runs"); do
-  "$bin/rdkafka_latency" --bootstrap "$bootstrap" --topic replicated --rate "$rate" --count "$count"
+  "$bin/rdkafka_latency" --bootstrap "$bootstrap" --topic replicated --rate 1000 --count 10000 | sed 's/^/linger.ms=0 /'
+  "$bin/rdkafka_latency" --bootstrap "$bootstrap" --topic replicated --rate "$rate" --count "$count" -X linger.ms=1 |
+    sed 's/^/linger.ms=1 /'
 done
 
 echo "== kill -9 of the leader -> the partition accepts acks=all writes again (session timeout 6 s)"
@@ -156,4 +161,4 @@ wait_for "\"$bin/sluice\" -b \"$bootstrap\" cluster info 2>/dev/null | grep -q '
 elected_at=$(now_ms)
 wait_for "[ \"\$(unavailable_count many)\" = 0 ]" 600
 led_again_at=$(now_ms)
-echo "controller $controller killed: new controller seen after $((elected_at - start)) ms, every partition led again after $((led_again_at - start)) ms (session timeout 6000 ms, which ZooKeeper enforces at tickTime 2000 ms granularity; polling adds up to ~0.5 s)"
+echo "controller $controller killed: new controller seen after $((elected_at - start)) ms, every partition led again after $((led_again_at - start)) ms (session timeout 6000 ms, expired by ZooKeeper on 500 ms ticks; polling adds up to ~0.5 s)"
