@@ -5,7 +5,8 @@
 // exits; a restarted broker, back in the ISR (its leaders announce it through
 // /isr_change_notification), gets its preferred leadership back through
 // /admin/preferred_replica_election; with unclean election off a partition whose ISR is all dead
-// stays offline until an ISR member returns. Every wait is bounded.
+// stays offline until an ISR member returns; zkCli.sh shows /brokers/ids, /controller,
+// /controller_epoch and the partition state as Kafka writes them. Every wait is bounded.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -289,6 +290,63 @@ TEST_F(ClusterFailover, AutoRebalanceGivesPreferredLeadershipBackWhenImbalanced)
     }
     return true;
   }, 15s));
+}
+
+// What an operator sees with Debian's zkCli.sh (the real ZooKeeper CLI, chroot in -server):
+// the three brokers under /brokers/ids, the controller and its epoch, and a partition state with
+// leader, leader_epoch and isr after its leader was killed, in Kafka's JSON.
+std::string zkcli(const std::string& connect, const std::vector<std::string>& command) {
+  std::vector<std::string> args = {"/usr/share/zookeeper/bin/zkCli.sh", "-server", connect};
+  args.insert(args.end(), command.begin(), command.end());
+  auto run = sluice::testing::run_program(args, "", 60s);
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  return run.out;
+}
+
+TEST_F(ClusterFailover, ZkCliShowsTheControllerEpochAndPartitionStateAsKafkaWritesThem) {
+  start_cluster();
+  create_topic("seen", {{0, 1, 2}});
+  const int32_t victim = leader("seen", 0);
+  ASSERT_GE(victim, 0);
+  brokers_[victim]->kill();
+  ASSERT_TRUE(eventually([&] { return leader("seen", 0) >= 0 && leader("seen", 0) != victim; })) << output();
+  const auto s = state("seen", 0);
+  ASSERT_TRUE(s);
+  const std::string connect = zookeeper_connect();
+
+  const std::string ids = zkcli(connect, {"ls", "/brokers/ids"});
+  std::string live = "[";
+  for (int32_t id = 0; id < 3; ++id) {
+    if (id == victim) continue;
+    if (live.size() > 1) live.append(", ");
+    live.append(std::to_string(id));
+  }
+  live += "]";
+  EXPECT_NE(ids.find(live), std::string::npos) << ids;
+
+  const std::string controller_json = zkcli(connect, {"get", "/controller"});
+  EXPECT_NE(controller_json.find(R"("version":1,"brokerid":)" + std::to_string(controller())), std::string::npos)
+      << controller_json;
+  EXPECT_NE(controller_json.find(R"("timestamp":")"), std::string::npos) << controller_json;
+
+  const std::string epoch = zkcli(connect, {"get", "/controller_epoch"});
+  EXPECT_NE(epoch.find("\n" + std::to_string(controller_epoch()) + "\n"), std::string::npos) << epoch;
+
+  const std::string state_json = zkcli(connect, {"get", "/brokers/topics/seen/partitions/0/state"});
+  const std::string expected_leader = R"("leader":)" + std::to_string(s->leader_and_isr.leader.value());
+  const std::string expected_epoch = R"("leader_epoch":)" + std::to_string(s->leader_and_isr.leader_epoch.value());
+  EXPECT_NE(state_json.find(R"("controller_epoch":)"), std::string::npos) << state_json;
+  EXPECT_NE(state_json.find(expected_leader), std::string::npos) << state_json;
+  EXPECT_NE(state_json.find(expected_epoch), std::string::npos) << state_json;
+  EXPECT_GE(s->leader_and_isr.leader_epoch.value(), 1) << "the failover bumped the leader epoch";
+  std::string isr_json = R"("isr":[)";
+  for (size_t i = 0; i < s->leader_and_isr.isr.size(); ++i) {
+    if (i > 0) isr_json.push_back(',');
+    isr_json.append(std::to_string(s->leader_and_isr.isr[i].value()));
+  }
+  isr_json.push_back(']');
+  EXPECT_NE(state_json.find(isr_json), std::string::npos) << state_json;
+  EXPECT_FALSE(has(s->leader_and_isr.isr, victim)) << "the dead broker left the ISR: " << state_json;
 }
 
 }  // namespace
