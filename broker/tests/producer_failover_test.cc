@@ -351,11 +351,16 @@ TEST_F(ProducerFailover, ConsumerFetchAfterALeaderMoveIsToldThenRecovers) {
   ASSERT_GE(old_leader, 0);
   const LeaderEpoch old_epoch = state(kTopic, 0)->leader_and_isr.leader_epoch;
   {
-    testing::TestClient client(broker(old_leader).port());
+    // The state znode is written before the leader has its LeaderAndIsr: until then it answers
+    // UNKNOWN_TOPIC_OR_PARTITION (and appends nothing), so ask until it takes the batch.
     const Bytes batch = testing::producer_batch(protocol::CompressionType::none, 3, "moved");
-    auto reply = testing::call<protocol::ProduceResponse>(client, 8, testing::produce_request(kTopic, ByteView(batch), -1));
-    ASSERT_TRUE(reply);
-    ASSERT_EQ(testing::only(*reply).error_code, 0);
+    int16_t error = -1;
+    ASSERT_TRUE(eventually([&] {
+      testing::TestClient client(broker(old_leader).port());
+      auto reply = testing::call<protocol::ProduceResponse>(client, 8, testing::produce_request(kTopic, ByteView(batch), -1));
+      error = reply ? testing::only(*reply).error_code : int16_t{-1};
+      return error == 0;
+    })) << "last error " << error << "\n" << output();
   }
   ASSERT_TRUE(broker(old_leader).stop(60s).has_value()) << output();
   ASSERT_TRUE(eventually([&] { return leader(kTopic, 0) >= 0 && leader(kTopic, 0) != old_leader; })) << output();
