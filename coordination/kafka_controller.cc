@@ -33,31 +33,12 @@ void KafkaController::on_session_expired() {
   enqueue(std::move(event));
 }
 
-// A queued ControlledShutdown that will not be processed still gets its answer.
+// A queued request that will not be processed still gets its answer.
 void KafkaController::fail_waiter(Event& event) {
-  if (event.elect_done) {
-    ElectLeadersResult result;
-    result.error_code = static_cast<int16_t>(protocol::ErrorCode::not_controller);
-    event.elect_done(std::move(result));
-    event.elect_done = nullptr;
-  }
-  if (event.alter_done) {
-    AlterReassignmentsResult result;
-    result.error_code = static_cast<int16_t>(protocol::ErrorCode::not_controller);
-    event.alter_done(std::move(result));
-    event.alter_done = nullptr;
-  }
-  if (event.list_done) {
-    ListReassignmentsResult result;
-    result.error_code = static_cast<int16_t>(protocol::ErrorCode::not_controller);
-    event.list_done(std::move(result));
-    event.list_done = nullptr;
-  }
-  if (!event.done) return;
-  ControlledShutdownResult result;
-  result.error_code = static_cast<int16_t>(protocol::ErrorCode::not_controller);
-  event.done(std::move(result));
-  event.done = nullptr;
+  answer_not_controller(event.done);
+  answer_not_controller(event.elect_done);
+  answer_not_controller(event.alter_done);
+  answer_not_controller(event.list_done);
 }
 
 void KafkaController::enqueue(Event event) {

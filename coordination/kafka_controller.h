@@ -135,6 +135,31 @@ class KafkaController {
 
   void enqueue(Event event);
   static void fail_waiter(Event& event);
+  // Answers `reply` (one of Event's reply slots, when set) with NOT_CONTROLLER and clears it.
+  template <typename Result>
+  static void answer_not_controller(std::function<void(Result)>& reply) {
+    if (!reply) return;
+    Result result;
+    result.error_code = static_cast<int16_t>(protocol::ErrorCode::not_controller);
+    reply(std::move(result));
+    reply = nullptr;
+  }
+  // The public request-reply calls: enqueues `event` with its `reply` slot wired to a channel
+  // and waits for the answer (NOT_CONTROLLER if the channel fails).
+  template <typename Result>
+  asio::awaitable<Result> ask(Event event, std::function<void(Result)> Event::*reply) {
+    using Channel = asio::experimental::concurrent_channel<void(boost::system::error_code, Result)>;
+    auto channel = std::make_shared<Channel>(co_await asio::this_coro::executor, 1);
+    event.*reply = [channel](Result r) { channel->try_send(boost::system::error_code{}, std::move(r)); };
+    enqueue(std::move(event));
+    auto [ec, result] = co_await channel->async_receive(asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+      Result failed;
+      failed.error_code = static_cast<int16_t>(protocol::ErrorCode::not_controller);
+      co_return failed;
+    }
+    co_return result;
+  }
   asio::awaitable<void> drain();
   asio::awaitable<Status> process(Event event);
   Watcher watcher(EventType type, std::string topic = {});

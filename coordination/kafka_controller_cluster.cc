@@ -138,21 +138,11 @@ asio::awaitable<Status> KafkaController::on_controlled_shutdown(BrokerId broker,
 }
 
 asio::awaitable<ControlledShutdownResult> KafkaController::controlled_shutdown(BrokerId broker, int64_t broker_epoch) {
-  using Channel = asio::experimental::concurrent_channel<void(boost::system::error_code, ControlledShutdownResult)>;
-  auto channel = std::make_shared<Channel>(co_await asio::this_coro::executor, 1);
   Event event;
   event.type = EventType::controlled_shutdown;
   event.broker = broker;
   event.broker_epoch = broker_epoch;
-  event.done = [channel](ControlledShutdownResult r) { channel->try_send(boost::system::error_code{}, std::move(r)); };
-  enqueue(std::move(event));
-  auto [ec, result] = co_await channel->async_receive(asio::as_tuple(asio::use_awaitable));
-  if (ec) {
-    ControlledShutdownResult failed;
-    failed.error_code = static_cast<int16_t>(protocol::ErrorCode::not_controller);
-    co_return failed;
-  }
-  co_return result;
+  co_return co_await ask(std::move(event), &Event::done);
 }
 
 }  // namespace sluice::coordination
@@ -229,21 +219,11 @@ asio::awaitable<Status> KafkaController::on_elect_leaders(std::optional<std::vec
 
 asio::awaitable<KafkaController::ElectLeadersResult> KafkaController::elect_leaders(
     std::optional<std::vector<TopicPartition>> partitions, int8_t election_type) {
-  using Channel = asio::experimental::concurrent_channel<void(boost::system::error_code, ElectLeadersResult)>;
-  auto channel = std::make_shared<Channel>(co_await asio::this_coro::executor, 1);
   Event event;
   event.type = EventType::elect_leaders;
   event.partitions = std::move(partitions);
   event.election_type = election_type;
-  event.elect_done = [channel](ElectLeadersResult r) { channel->try_send(boost::system::error_code{}, std::move(r)); };
-  enqueue(std::move(event));
-  auto [ec, result] = co_await channel->async_receive(asio::as_tuple(asio::use_awaitable));
-  if (ec) {
-    ElectLeadersResult failed;
-    failed.error_code = static_cast<int16_t>(protocol::ErrorCode::not_controller);
-    co_return failed;
-  }
-  co_return result;
+  co_return co_await ask(std::move(event), &Event::elect_done);
 }
 
 }  // namespace sluice::coordination

@@ -300,42 +300,18 @@ void KafkaController::send_stop_replica_delete(BrokerId broker, const std::vecto
 
 asio::awaitable<KafkaController::AlterReassignmentsResult> KafkaController::alter_partition_reassignments(
     ReassignmentTargets targets) {
-  using Channel = asio::experimental::concurrent_channel<void(boost::system::error_code, AlterReassignmentsResult)>;
-  auto channel = std::make_shared<Channel>(co_await asio::this_coro::executor, 1);
   Event event;
   event.type = EventType::alter_reassignments;
   event.targets = std::move(targets);
-  event.alter_done = [channel](AlterReassignmentsResult r) {
-    channel->try_send(boost::system::error_code{}, std::move(r));
-  };
-  enqueue(std::move(event));
-  auto [ec, result] = co_await channel->async_receive(asio::as_tuple(asio::use_awaitable));
-  if (ec) {
-    AlterReassignmentsResult failed;
-    failed.error_code = static_cast<int16_t>(ErrorCode::not_controller);
-    co_return failed;
-  }
-  co_return result;
+  co_return co_await ask(std::move(event), &Event::alter_done);
 }
 
 asio::awaitable<KafkaController::ListReassignmentsResult> KafkaController::list_partition_reassignments(
     std::optional<std::vector<TopicPartition>> partitions) {
-  using Channel = asio::experimental::concurrent_channel<void(boost::system::error_code, ListReassignmentsResult)>;
-  auto channel = std::make_shared<Channel>(co_await asio::this_coro::executor, 1);
   Event event;
   event.type = EventType::list_reassignments;
   event.partitions = std::move(partitions);
-  event.list_done = [channel](ListReassignmentsResult r) {
-    channel->try_send(boost::system::error_code{}, std::move(r));
-  };
-  enqueue(std::move(event));
-  auto [ec, result] = co_await channel->async_receive(asio::as_tuple(asio::use_awaitable));
-  if (ec) {
-    ListReassignmentsResult failed;
-    failed.error_code = static_cast<int16_t>(ErrorCode::not_controller);
-    co_return failed;
-  }
-  co_return result;
+  co_return co_await ask(std::move(event), &Event::list_done);
 }
 
 }  // namespace sluice::coordination
