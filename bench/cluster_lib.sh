@@ -104,3 +104,10 @@ PROPS
   wait_for "'$bin/sluice' -b $bootstrap cluster info 2>/dev/null | grep -q 'Controller: [0-9]'" 60 ||
     { echo "bench: no controller elected" >&2; exit 1; }
 }
+
+# SIGTERM to every broker start_cluster started, and waits for them.
+stop_cluster() {
+  local pid
+  for pid in "${cluster_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${cluster_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+}

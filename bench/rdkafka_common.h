@@ -1,7 +1,8 @@
 /* Shared by the librdkafka bench programs: setting configuration properties with a one-line
- * error on stderr. Header-only (static functions): each program is one C file. */
-#ifndef SLUICE_BENCH_RDKAFKA_CONF_H
-#define SLUICE_BENCH_RDKAFKA_CONF_H
+ * error on stderr, and the producer's delivery-report counters. Header-only (static functions
+ * and state): each program is one C file. */
+#ifndef SLUICE_BENCH_RDKAFKA_COMMON_H
+#define SLUICE_BENCH_RDKAFKA_COMMON_H
 
 #include <librdkafka/rdkafka.h>
 
@@ -28,6 +29,21 @@ static int conf_apply(const char *program, rd_kafka_conf_t *conf, char **overrid
     if (bad) return -1;
   }
   return 0;
+}
+
+/* Delivery reports so far (the producer's dr_msg_cb: on_delivery), and the first failure's reason. */
+static long long delivered = 0;
+static long long failed = 0;
+static char first_error[512] = "";
+
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
+  (void)rk;
+  (void)opaque;
+  if (m->err) {
+    if (failed++ == 0) snprintf(first_error, sizeof(first_error), "%s", rd_kafka_err2str(m->err));
+  } else {
+    ++delivered;
+  }
 }
 
 #endif

@@ -14,7 +14,7 @@
  */
 #include <librdkafka/rdkafka.h>
 
-#include "rdkafka_conf.h"
+#include "rdkafka_common.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -43,19 +43,7 @@ static int apply_overrides(rd_kafka_conf_t *conf, char **overrides, int n) {
   return conf_apply("rdkafka_latency", conf, overrides, n);
 }
 
-static long long delivered = 0, failed = 0;
 static volatile int measuring = 0; /* set by the consumer on its first record */
-static char first_error[512] = "";
-
-static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
-  (void)rk;
-  (void)opaque;
-  if (m->err) {
-    if (failed++ == 0) snprintf(first_error, sizeof(first_error), "%s", rd_kafka_err2str(m->err));
-  } else {
-    ++delivered;
-  }
-}
 
 struct producer_args {
   rd_kafka_t *rk;

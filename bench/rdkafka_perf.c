@@ -11,26 +11,12 @@
  */
 #include <librdkafka/rdkafka.h>
 
-#include "rdkafka_conf.h"
+#include "rdkafka_common.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static long long delivered = 0;
-static long long failed = 0;
-static char first_error[512] = "";
-
-static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
-  (void)rk;
-  (void)opaque;
-  if (m->err) {
-    if (failed++ == 0) snprintf(first_error, sizeof(first_error), "%s", rd_kafka_err2str(m->err));
-  } else {
-    ++delivered;
-  }
-}
 
 static double now_seconds(void) {
   struct timespec ts;

@@ -62,6 +62,13 @@ wait_log_line() {
 settings="zookeeper.session.timeout.ms=6000
 replica.lag.time.max.ms=10000
 auto.leader.rebalance.enable=false"
+# A fresh three-broker cluster in chroot $1 with topic "many" of $2 partitions (RF 2), waiting
+# up to $3 seconds until every partition is led.
+cluster_with_topic() {
+  start_cluster "$1" 3 "$settings"
+  "$bin/sluice" -b "$bootstrap" topic create many -p "$2" -r 2 >/dev/null
+  wait_for "[ \"\$(unavailable_count many)\" = 0 ]" "$3"
+}
 
 export ZK_TICK_MS=500
 echo "== $(date -u +%FT%TZ) $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), librdkafka $(pkg-config --modversion rdkafka)"
@@ -128,13 +135,10 @@ for round in $(seq "$runs"); do
   wait_for "port_open ${cluster_ports[victim]}" 60
   wait_for "\"$bin/sluice\" -b \"$bootstrap\" topic describe failover --under-replicated | grep -vq 'Partition:'" 120 || true
 done
-for pid in "${cluster_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-for pid in "${cluster_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+stop_cluster
 
 echo "== SIGTERM -> controlled shutdown, $shutdown_partitions partitions of RF 2 over 3 brokers"
-start_cluster shutdown 3 "$settings"
-"$bin/sluice" -b "$bootstrap" topic create many -p "$shutdown_partitions" -r 2 >/dev/null
-wait_for "[ \"\$(unavailable_count many)\" = 0 ]" 300
+cluster_with_topic shutdown "$shutdown_partitions" 300
 victim=0
 led=$("$bin/sluice" -b "$bootstrap" topic describe many | grep -c "Leader: $victim	" || true)
 start=$(now_ms)
@@ -143,13 +147,10 @@ done_at=$(wait_log_line "$work/shutdown/broker$victim/out" "controlled shutdown 
 wait "${cluster_pids[victim]}" || true
 exited_at=$(now_ms)
 echo "broker $victim leading $led partitions: controlled shutdown done after $((done_at - start)) ms, exited after $((exited_at - start)) ms"
-for pid in "${cluster_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-for pid in "${cluster_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+stop_cluster
 
 echo "== kill -9 of the controller, $failover_partitions partitions of RF 2 over 3 brokers (session timeout 6 s)"
-start_cluster controller 3 "$settings"
-"$bin/sluice" -b "$bootstrap" topic create many -p "$failover_partitions" -r 2 >/dev/null
-wait_for "[ \"\$(unavailable_count many)\" = 0 ]" 600
+cluster_with_topic controller "$failover_partitions" 600
 controller=$("$bin/sluice" -b "$bootstrap" cluster info | sed -n 's/^Controller: \([0-9]*\).*/\1/p')
 start=$(now_ms)
 kill -9 "${cluster_pids[controller]}"
