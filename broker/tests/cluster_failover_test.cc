@@ -66,6 +66,15 @@ class ClusterFailover : public testing::ClusterTest {
 // Six partitions, RF 3, preferred leaders spread so every broker leads two.
 const std::vector<std::vector<int32_t>> kSpread = {{0, 1, 2}, {1, 2, 0}, {2, 0, 1}, {0, 2, 1}, {1, 0, 2}, {2, 1, 0}};
 
+// The partitions of kSpread whose preferred leader is `broker`.
+std::vector<int32_t> preferred_by(int32_t broker) {
+  std::vector<int32_t> out;
+  for (int32_t p = 0; p < static_cast<int32_t>(kSpread.size()); ++p) {
+    if (kSpread[static_cast<size_t>(p)][0] == broker) out.push_back(p);
+  }
+  return out;
+}
+
 TEST_F(ClusterFailover, KillNineOfTheControllerMovesItsLeadershipsAndTheControllerRole) {
   start_cluster();
   create_topic("spread", kSpread);
@@ -137,10 +146,7 @@ TEST_F(ClusterFailover, RestartedBrokerGetsPreferredLeadershipBackOnRequest) {
   start_cluster();
   create_topic("spread", kSpread);
   const int32_t victim = (controller() + 1) % 3;
-  std::vector<int32_t> preferred_by_victim;
-  for (int32_t p = 0; p < 6; ++p) {
-    if (kSpread[p][0] == victim) preferred_by_victim.push_back(p);
-  }
+  const std::vector<int32_t> preferred_by_victim = preferred_by(victim);
   ASSERT_TRUE(brokers_[victim]->stop(60s));
   for (int32_t p : preferred_by_victim) ASSERT_NE(state("spread", p)->leader_and_isr.leader, BrokerId(victim));
 
@@ -222,10 +228,7 @@ TEST_F(ClusterFailover, CliDescribeMarksAndElectLeadersRestoresPreferredLeaders)
   start_cluster();
   create_topic("spread", kSpread);
   const int32_t victim = (controller() + 1) % 3;
-  std::vector<int32_t> preferred_by_victim;
-  for (int32_t p = 0; p < 6; ++p) {
-    if (kSpread[p][0] == victim) preferred_by_victim.push_back(p);
-  }
+  const std::vector<int32_t> preferred_by_victim = preferred_by(victim);
   // The brokers learn the new topic from the controller's UpdateMetadata: ask until they know it.
   ASSERT_TRUE(eventually([&] {
     auto healthy = cli({"topic", "describe", "spread", "--under-replicated"});
@@ -271,10 +274,7 @@ TEST_F(ClusterFailover, AutoRebalanceGivesPreferredLeadershipBackWhenImbalanced)
   start_cluster({{"auto.leader.rebalance.enable", "true"}, {"leader.imbalance.check.interval.seconds", "1"}});
   create_topic("spread", kSpread);
   const int32_t victim = (controller() + 1) % 3;
-  std::vector<int32_t> preferred_by_victim;
-  for (int32_t p = 0; p < 6; ++p) {
-    if (kSpread[p][0] == victim) preferred_by_victim.push_back(p);
-  }
+  const std::vector<int32_t> preferred_by_victim = preferred_by(victim);
   ASSERT_TRUE(brokers_[victim]->stop(60s));
   brokers_[victim]->restart();
   ASSERT_TRUE(brokers_[victim]->wait_listening()) << brokers_[victim]->output();

@@ -110,6 +110,19 @@ class SessionExpiry : public testing::ClusterTest {
     return std::string(reinterpret_cast<const char*>(bytes.data()), bytes.size());
   }
 
+  // The leader the controller elects in place of the frozen `old_leader`, at an epoch above
+  // `old_epoch` (bounded: 45 s, past the session timeout); -1 if none came.
+  int32_t wait_for_new_leader(int32_t old_leader, LeaderEpoch old_epoch) {
+    int32_t new_leader = -1;
+    const bool elected = eventually([&] {
+      auto s = state(kTopic, 0);
+      if (!s || s->leader_and_isr.leader.value() < 0 || s->leader_and_isr.leader.value() == old_leader) return false;
+      new_leader = s->leader_and_isr.leader.value();
+      return s->leader_and_isr.leader_epoch > old_epoch;
+    }, 45s);
+    return elected ? new_leader : -1;
+  }
+
   std::string log_of(int32_t id) { return log_bytes(broker(id).log_dir() / (std::string(kTopic) + "-0")); }
 
   struct Scenario {
@@ -159,13 +172,8 @@ class SessionExpiry : public testing::ClusterTest {
     broker(old_leader).process().signal(SIGSTOP);
     // Past the session timeout the controller (another broker, or a new one if the frozen broker
     // was it) elects a new leader from the rest of the ISR at a higher epoch.
-    int32_t new_leader = -1;
-    ASSERT_TRUE(eventually([&] {
-      auto s = state(kTopic, 0);
-      if (!s || s->leader_and_isr.leader.value() < 0 || s->leader_and_isr.leader.value() == old_leader) return false;
-      new_leader = s->leader_and_isr.leader.value();
-      return s->leader_and_isr.leader_epoch > old_epoch;
-    }, 45s)) << output();
+    const int32_t new_leader = wait_for_new_leader(old_leader, old_epoch);
+    ASSERT_GE(new_leader, 0) << output();
     EXPECT_FALSE(testing::contains(state(kTopic, 0)->leader_and_isr.isr, old_leader));
     ASSERT_TRUE(eventually([&] { return produce(new_leader, -1, "b0") == 0; })) << output();
     acknowledged.emplace_back("b0");
@@ -266,13 +274,8 @@ TEST_F(SessionExpiry, WriteTruncatedWhileWaitingIsNotAcknowledgedAfterLeadership
   ASSERT_TRUE(eventually([&] { return produce(old_leader, -1, "a0") == 0; })) << output();
   const LeaderEpoch old_epoch = state(kTopic, 0)->leader_and_isr.leader_epoch;
   broker(old_leader).process().signal(SIGSTOP);
-  int32_t new_leader = -1;
-  ASSERT_TRUE(eventually([&] {
-    auto s = state(kTopic, 0);
-    if (!s || s->leader_and_isr.leader.value() < 0 || s->leader_and_isr.leader.value() == old_leader) return false;
-    new_leader = s->leader_and_isr.leader.value();
-    return s->leader_and_isr.leader_epoch > old_epoch;
-  }, 45s)) << output();
+  const int32_t new_leader = wait_for_new_leader(old_leader, old_epoch);
+  ASSERT_GE(new_leader, 0) << output();
   // More records at the new leader than W holds, so the returning follower's HW passes W's offset.
   ASSERT_TRUE(eventually([&] { return produce(new_leader, -1, "b0") == 0; })) << output();
   ASSERT_EQ(produce(new_leader, -1, "b1"), 0) << output();
