@@ -69,6 +69,9 @@ struct KafkaConfig {
   int32_t group_initial_rebalance_delay_ms = 3000;   // group.initial.rebalance.delay.ms
   int32_t group_min_session_timeout_ms = 6000;       // group.min.session.timeout.ms
   int32_t group_max_session_timeout_ms = 1800000;    // group.max.session.timeout.ms
+  int32_t group_max_size = 2147483647;               // group.max.size
+  int64_t offsets_retention_check_interval_ms = 600000;  // offsets.retention.check.interval.ms
+  int32_t offset_metadata_max_bytes = 4096;          // offset.metadata.max.bytes
 
   int32_t socket_request_max_bytes = 104857600;      // socket.request.max.bytes
   int32_t socket_send_buffer_bytes = 102400;         // socket.send.buffer.bytes (-1: OS default)

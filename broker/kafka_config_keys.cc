@@ -133,6 +133,9 @@ void add_server_keys(Table& t) {
   t["group.initial.rebalance.delay.ms"] = number(&Config::group_initial_rebalance_delay_ms, 0);
   t["group.min.session.timeout.ms"] = number(&Config::group_min_session_timeout_ms, 0);
   t["group.max.session.timeout.ms"] = number(&Config::group_max_session_timeout_ms, 0);
+  t["group.max.size"] = number(&Config::group_max_size, 1);
+  t["offsets.retention.check.interval.ms"] = number(&Config::offsets_retention_check_interval_ms, 1);
+  t["offset.metadata.max.bytes"] = number(&Config::offset_metadata_max_bytes, 0);
   t["socket.request.max.bytes"] = number(&Config::socket_request_max_bytes, 1);
   t["socket.send.buffer.bytes"] = number(&Config::socket_send_buffer_bytes, -1);
   t["socket.receive.buffer.bytes"] = number(&Config::socket_receive_buffer_bytes, -1);

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 
 namespace sluice::broker {
@@ -11,7 +12,17 @@ MetadataCache::MetadataCache() : current_(std::make_shared<const Snapshot>()) {}
 void MetadataCache::update_metadata(const MetadataUpdate& update) {
   std::lock_guard lock(mutex_);
   auto next = std::make_shared<Snapshot>(*current_);
-  if (update.brokers) next->brokers = *update.brokers;
+  if (update.brokers) {
+    const auto ids = [](const std::vector<BrokerEndpoint>& brokers) {
+      std::vector<BrokerId> out;
+      out.reserve(brokers.size());
+      for (const BrokerEndpoint& b : brokers) out.push_back(b.id);
+      std::sort(out.begin(), out.end());
+      return out;
+    };
+    if (ids(*update.brokers) != ids(next->brokers)) ++next->brokers_version;
+    next->brokers = *update.brokers;
+  }
   if (update.controller_id) next->controller_id = *update.controller_id;
   if (update.cluster_id) next->cluster_id = update.cluster_id;
   for (const auto& [topic, state] : update.partition_states) {

@@ -55,6 +55,9 @@ class MetadataCache {
  public:
   struct Snapshot {
     std::vector<BrokerEndpoint> brokers;
+    // Goes up by one whenever the set of live broker ids changes: group coordinators compare it
+    // to learn that groups may have moved (docs/groups.md) without diffing broker lists.
+    uint64_t brokers_version = 0;
     BrokerId controller_id{-1};
     std::optional<std::string> cluster_id;
     std::map<std::string, TopicMetadata> topics;
