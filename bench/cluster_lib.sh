@@ -3,7 +3,7 @@
 # each. The caller sets $work (a temp dir), $bin (build/bin), the array pids=() and an EXIT trap
 # that kills "${pids[@]}".
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+free_port() { /usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/../tests/support/free_ports.py"; }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 zk_serving() { [ "$( (exec 3<>"/dev/tcp/127.0.0.1/$zk_port" && printf ruok >&3 && timeout 2 cat <&3) 2>/dev/null)" = imok ]; }
 wait_for() {  # command, seconds

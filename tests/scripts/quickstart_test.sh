@@ -4,26 +4,9 @@
 # reuses what runs, stop, start again on the kept data, purge. Usage: quickstart_test.sh BIN_DIR
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-# A port p with p, p+1 and p+2 all free (the three brokers).
-free_port_run() {
-  /usr/bin/python3 - <<'PY'
-import socket
-for _ in range(100):
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); base = s.getsockname()[1]; s.close()
-    if base + 2 > 65535: continue
-    try:
-        held = []
-        for p in range(base, base + 3):
-            t = socket.socket(); t.bind(("127.0.0.1", p)); held.append(t)
-        for t in held: t.close()
-        print(base); break
-    except OSError:
-        for t in held: t.close()
-else:
-    raise SystemExit("no three consecutive free ports")
-PY
-}
+# Free ports below the ephemeral range (tests/support/free_ports.py); the run of three for the brokers.
+free_port() { /usr/bin/python3 "$root/tests/support/free_ports.py"; }
+free_port_run() { /usr/bin/python3 "$root/tests/support/free_ports.py" 3; }
 export SLUICE_BIN_DIR=$1 SLUICE_QUICKSTART_NO_BUILD=1
 export SLUICE_QUICKSTART_DIR=$(mktemp -d /tmp/sluice-quickstart-XXXXXX)
 export SLUICE_ZK_PORT=$(free_port) SLUICE_BROKER_PORT=$(free_port_run)
