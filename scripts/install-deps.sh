@@ -27,6 +27,8 @@ packages=(
   # integration tests run a private ZooKeeper server from this package's jars (no service:
   # that would be `zookeeperd`); it needs a Java runtime
   zookeeper default-jre-headless
+  # tests/scripts/compose_test.sh: validates docker-compose.yml and reads what it implies
+  docker-compose python3-yaml
 )
 
 # kafkajs interop tests run `npm ci`; a node from elsewhere (e.g. NodeSource, npm bundled) will do.
