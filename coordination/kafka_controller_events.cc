@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "coordination/consumer_offsets_zk.h"
 #include "coordination/controller_requests.h"
 #include "coordination/kafka_controller.h"
 
@@ -208,6 +209,13 @@ asio::awaitable<Status> KafkaController::on_stop_replica_response(std::string to
   it->second.erase(broker);
   if (!it->second.empty()) co_return ok();
   SLUICE_CO_TRY(co_await kafka_zk_.delete_topic_znodes(topic));
+  // Committed offsets of the deleted topic, in every group (issue 5): a failure leaves stale
+  // offsets behind (a recreated topic's consumers would see them), not a stuck deletion.
+  const Status offsets_gone = co_await ConsumerOffsetsZk(zk_).delete_topic(topic);
+  if (!offsets_gone) {
+    spdlog::warn("controller: committed offsets of deleted topic {} not removed: {}", topic,
+                 offsets_gone.error().message());
+  }
   for (const TopicPartition& tp : context_.partitions_of(topic)) context_.partition_states.erase(tp);
   context_.topics.erase(topic);
   context_.topics_being_deleted.erase(topic);
