@@ -2,7 +2,9 @@
 
 #include "broker/controlled_shutdown.h"
 #include "broker/handlers/controlled_shutdown.h"
+#include "broker/handlers/group_handlers.h"
 #include "broker/handlers/elect_leaders.h"
+#include "broker/handlers/offset_handlers.h"
 #include "broker/handlers/partition_reassignments.h"
 
 #include <csignal>
@@ -80,6 +82,8 @@ ConfigResult<std::unique_ptr<KafkaServer>> KafkaServer::start(KafkaConfig config
     }(server.get()));
     return config_error("zookeeper.connect: " + zk_error);
   }
+  server->group_coordinator_->start();
+  server->offset_manager_->start();
   server->socket_server_->start_processing();
   spdlog::info("broker {} started with {} io threads", server->config_.broker_id.value(),
                server->config_.io_threads());
@@ -140,9 +144,34 @@ void KafkaServer::start_data_plane() {
   admin.is_controller = [controller = controller_.get()] { return controller->is_active(); };
   add_admin_handlers(registry_, admin);
   registry_.add(controlled_shutdown_handler(controller_.get()));
+  start_group_coordinator();
   registry_.add(elect_leaders_handler(controller_.get()));
   registry_.add(alter_partition_reassignments_handler(controller_.get()));
   registry_.add(list_partition_reassignments_handler(controller_.get()));
+}
+
+// The group coordinator's two halves (broker/group/group_interfaces.h): membership and the
+// committed offsets, each asking the other.
+void KafkaServer::start_group_coordinator() {
+  group::GroupConfig group_config;
+  group_config.broker_id = config_.broker_id;
+  group_config.initial_rebalance_delay_ms = config_.group_initial_rebalance_delay_ms;
+  group_config.min_session_timeout_ms = config_.group_min_session_timeout_ms;
+  group_config.max_session_timeout_ms = config_.group_max_session_timeout_ms;
+  group_config.max_size = config_.group_max_size;
+  group_coordinator_ = std::make_unique<group::GroupCoordinator>(io_.get_executor(), metadata_cache_, group_config);
+  add_group_handlers(registry_, *group_coordinator_);
+  group::OffsetManagerConfig offsets;
+  offsets.broker_id = config_.broker_id;
+  offsets.offset_metadata_max_bytes = config_.offset_metadata_max_bytes;
+  offsets.retention = std::chrono::minutes(config_.offsets_retention_minutes);
+  offsets.retention_check_interval = std::chrono::milliseconds(config_.offsets_retention_check_interval_ms);
+  offset_manager_ = std::make_unique<group::OffsetManager>(io_.get_executor(), *zk_, metadata_cache_,
+                                                           *group_coordinator_, offsets);
+  group_coordinator_->set_offsets(offset_manager_.get());
+  registry_.add(offset_commit_handler(offset_manager_.get(), group_coordinator_.get()));
+  registry_.add(offset_fetch_handler(offset_manager_.get()));
+  registry_.add(delete_groups_handler(offset_manager_.get()));
 }
 
 std::string KafkaServer::run_startup(asio::awaitable<std::string> task) {
@@ -302,6 +331,8 @@ void KafkaServer::shutdown() {
 // this one leave at once rather than after the session timeout; then the network stops.
 asio::awaitable<void> KafkaServer::stop_zookeeper_side() {
   dynamic_config_->stop();
+  co_await group_coordinator_->stop();
+  offset_manager_->stop();
   if (config_.controlled_shutdown_enable) {
     ControlledShutdownOptions options;
     options.broker_id = config_.broker_id;

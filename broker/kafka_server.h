@@ -23,6 +23,8 @@
 #include "broker/log_task_scheduler.h"
 #include "broker/socket_server.h"
 #include "broker/dynamic_config_manager.h"
+#include "broker/group/group_coordinator.h"
+#include "broker/group/offset_manager.h"
 #include "broker/zk_topic_creator.h"
 #include "coordination/admin_zk_client.h"
 #include "coordination/kafka_controller.h"
@@ -55,6 +57,8 @@ class KafkaServer {
   coordination::KafkaZkClient& kafka_zk_client() { return *kafka_zk_; }
   coordination::KafkaController& controller() { return *controller_; }
   storage::LogManager& log_manager() { return *logs_; }
+  group::GroupCoordinator& group_coordinator() { return *group_coordinator_; }
+  group::OffsetManager& offset_manager() { return *offset_manager_; }
   [[nodiscard]] const KafkaConfig& config() const { return config_; }
   [[nodiscard]] const std::string& cluster_id() const { return cluster_id_; }
 
@@ -62,6 +66,7 @@ class KafkaServer {
   explicit KafkaServer(KafkaConfig config);
   void run_io_threads();
   void start_data_plane();
+  void start_group_coordinator();
   // Runs `task` to completion on io_ from the calling thread (startup, before run()).
   std::string run_startup(asio::awaitable<std::string> task);
   // The ZooKeeper side of startup; an empty string on success, else the one-line reason.
@@ -88,6 +93,8 @@ class KafkaServer {
   std::unique_ptr<coordination::AdminZkClient> admin_zk_;
   std::unique_ptr<ZkTopicCreator> topic_creator_;
   std::shared_ptr<DynamicConfigManager> dynamic_config_;
+  std::unique_ptr<group::GroupCoordinator> group_coordinator_;
+  std::unique_ptr<group::OffsetManager> offset_manager_;
   asio::any_io_executor zk_strand_;  // session expiry handling
   // On zk_strand_: one handle_session_expiry at a time (it goes again if the new session expired).
   bool reregistering_ = false;
