@@ -1,5 +1,7 @@
 #include "client/admin.h"
 
+#include "client/group_consumer.h"
+
 #include <algorithm>
 #include <charconv>
 
@@ -470,6 +472,289 @@ asio::awaitable<Result<std::map<TopicPartition, PartitionReassignment>>> Admin::
   };
   co_return co_await to_controller<Reassignments>(protocol::ApiKey::list_partition_reassignments, 0, 0,
                                                   std::move(request), read);
+}
+
+
+// ---- consumer groups ----
+
+namespace {
+
+// Each runs at the coordinator; the lambdas handing them to at_coordinator are not coroutines
+// (a capturing coroutine lambda dangles: STYLE.md §4).
+asio::awaitable<Result<GroupDescription>> describe_at(
+    BrokerId coordinator, std::shared_ptr<BrokerConnection> conn, std::string id) {
+  SLUICE_CO_TRY(auto version, conn->negotiate(protocol::ApiKey::describe_groups, 0, 5));
+  protocol::DescribeGroupsRequest request;
+  request.groups.push_back(id);
+  SLUICE_CO_TRY(auto response, co_await conn->send(std::move(request), version));
+  if (response.body.groups.size() != 1) co_return Errc::malformed_response;
+  const auto& g = response.body.groups.front();
+  GroupDescription d;
+  d.group_id = g.group_id;
+  d.coordinator = coordinator;
+  if (g.error_code != 0) {
+    const std::error_code ec = broker_error(static_cast<ErrorCode>(g.error_code));
+    if (is_coordinator_error(ec)) co_return ec;
+    d.error = {.error = ec, .message = ""};
+  }
+  d.state = g.group_state;
+  d.protocol_type = g.protocol_type;
+  d.protocol = g.protocol_data;
+  for (const auto& m : g.members) {
+    GroupMemberDescription member;
+    member.member_id = m.member_id;
+    member.group_instance_id = m.group_instance_id;
+    member.client_id = m.client_id;
+    member.client_host = m.client_host;
+    if (g.protocol_type == kConsumerProtocolType || g.protocol_type.empty()) {
+      if (auto a = decode_assignment(m.member_assignment)) member.assignment = std::move(a).value();
+    }
+    d.members.push_back(std::move(member));
+  }
+  co_return d;
+}
+
+asio::awaitable<Result<std::map<TopicPartition, Offset>>> offsets_at(
+    BrokerId /*coordinator*/, std::shared_ptr<BrokerConnection> conn, std::string group) {
+  // v2 is the first with null topics (every committed partition).
+  SLUICE_CO_TRY(auto version, conn->negotiate(protocol::ApiKey::offset_fetch, 2, 7));
+  protocol::OffsetFetchRequest request;
+  request.group_id = group;
+  request.topics = std::nullopt;
+  SLUICE_CO_TRY(auto response, co_await conn->send(std::move(request), version));
+  if (response.body.error_code != 0) co_return broker_error(static_cast<ErrorCode>(response.body.error_code));
+  std::map<TopicPartition, Offset> out;
+  for (const auto& t : response.body.topics) {
+    for (const auto& p : t.partitions) {
+      if (p.error_code != 0) co_return broker_error(static_cast<ErrorCode>(p.error_code));
+      if (p.committed_offset.value() >= 0) out[TopicPartition{t.name, p.partition_index}] = p.committed_offset;
+    }
+  }
+  co_return out;
+}
+
+asio::awaitable<Result<PartitionErrors>> alter_offsets_at(
+    BrokerId /*coordinator*/, std::shared_ptr<BrokerConnection> conn,
+    std::string group, std::map<TopicPartition, Offset> offsets) {
+  SLUICE_CO_TRY(auto version, conn->negotiate(protocol::ApiKey::offset_commit, 2, 7));
+  protocol::OffsetCommitRequest request;
+  request.group_id = group;
+  request.generation_id = -1;  // the "simple" commit of a group without members
+  request.member_id = "";
+  std::map<std::string, size_t> index;
+  for (const auto& [tp, offset] : offsets) {
+    auto [it, inserted] = index.try_emplace(tp.topic, request.topics.size());
+    if (inserted) request.topics.push_back({.name = tp.topic, .partitions = {}});
+    protocol::OffsetCommitRequest::OffsetCommitRequestPartition p;
+    p.partition_index = tp.partition;
+    p.committed_offset = offset;
+    p.committed_metadata = std::string();
+    request.topics[it->second].partitions.push_back(std::move(p));
+  }
+  SLUICE_CO_TRY(auto response, co_await conn->send(std::move(request), version));
+  PartitionErrors out;
+  bool all_moved = true;
+  for (const auto& t : response.body.topics) {
+    for (const auto& p : t.partitions) {
+      out[TopicPartition{t.name, p.partition_index}] = api_error(p.error_code, std::nullopt);
+      if (!is_coordinator_error(broker_error(static_cast<ErrorCode>(p.error_code)))) all_moved = false;
+    }
+  }
+  if (!out.empty() && all_moved) co_return out.begin()->second.error;
+  co_return out;
+}
+
+asio::awaitable<Result<std::map<std::string, ApiError>>> delete_at(
+    BrokerId /*coordinator*/, std::shared_ptr<BrokerConnection> conn, std::string id) {
+  SLUICE_CO_TRY(auto version, conn->negotiate(protocol::ApiKey::delete_groups, 0, 2));
+  protocol::DeleteGroupsRequest request;
+  request.groups_names.push_back(id);
+  SLUICE_CO_TRY(auto response, co_await conn->send(std::move(request), version));
+  for (const auto& r : response.body.results) {
+    if (r.group_id != id) continue;
+    ApiError e = api_error(r.error_code, std::nullopt);
+    if (e && is_coordinator_error(e.error)) co_return e.error;
+    std::map<std::string, ApiError> one;
+    one[id] = e;
+    co_return one;
+  }
+  co_return make_error_code(Errc::malformed_response);
+}
+
+}  // namespace
+
+
+asio::awaitable<Result<std::pair<BrokerId, std::shared_ptr<BrokerConnection>>>> Admin::group_coordinator(
+    std::string group, bool fresh) {
+  if (fresh) {
+    std::vector<std::string> no_topics;
+    SLUICE_CO_TRY(co_await client_.refresh_metadata(std::move(no_topics)));
+  }
+  SLUICE_CO_TRY(auto found, co_await find_group_coordinator(client_, std::move(group)));
+  if (client_.metadata().broker(found.id) == nullptr) {
+    std::vector<std::string> no_topics;
+    SLUICE_CO_TRY(co_await client_.refresh_metadata(std::move(no_topics)));
+  }
+  SLUICE_CO_TRY(auto conn, co_await client_.connection(found.id));
+  co_return std::pair{found.id, std::move(conn)};
+}
+
+template <typename Out, typename Call>
+asio::awaitable<Result<Out>> Admin::at_coordinator(std::string group, Call call) {
+  constexpr int kAttempts = 3;  // the first try and two more after a coordinator error
+  std::error_code last = broker_error(ErrorCode::coordinator_not_available);
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    if (attempt > 0) co_await sleep_for(client_.config().retry_backoff);
+    auto coordinator = co_await group_coordinator(group, attempt > 0);
+    if (!coordinator) {
+      last = coordinator.error();
+      if (!is_coordinator_error(last) && !is_retriable(last)) break;
+      continue;
+    }
+    Result<Out> out = co_await call(coordinator.value().first, coordinator.value().second);
+    if (out || !is_coordinator_error(out.error())) co_return out;
+    last = out.error();
+  }
+  co_return last;
+}
+
+asio::awaitable<Result<GroupListings>> Admin::list_groups() {
+  co_return co_await on_strand(client_.executor(), list_groups_on_strand());
+}
+
+asio::awaitable<Result<GroupListings>> Admin::list_groups_on_strand() {
+  std::vector<std::string> no_topics;
+  SLUICE_CO_TRY(co_await client_.refresh_metadata(std::move(no_topics)));
+  GroupListings out;
+  std::vector<BrokerId> ids;
+  for (const auto& [id, b] : client_.metadata().brokers()) ids.push_back(id);
+  for (BrokerId id : ids) {
+    auto conn = co_await client_.connection(id);
+    if (!conn) {
+      out.errors[id] = conn.error();
+      continue;
+    }
+    auto version = conn.value()->negotiate(protocol::ApiKey::list_groups, 0, 4);
+    if (!version) {
+      out.errors[id] = version.error();
+      continue;
+    }
+    protocol::ListGroupsRequest request;
+    auto response = co_await conn.value()->send(std::move(request), version.value());
+    if (!response) {
+      out.errors[id] = response.error();
+      continue;
+    }
+    if (response.value().body.error_code != 0) {
+      out.errors[id] = broker_error(static_cast<ErrorCode>(response.value().body.error_code));
+      continue;
+    }
+    for (const auto& g : response.value().body.groups) {
+      out.groups.push_back({.group_id = g.group_id, .protocol_type = g.protocol_type, .state = g.group_state,
+                            .coordinator = id});
+    }
+  }
+  std::sort(out.groups.begin(), out.groups.end(),
+            [](const GroupListing& a, const GroupListing& b) { return a.group_id < b.group_id; });
+  co_return out;
+}
+
+asio::awaitable<Result<std::vector<GroupDescription>>> Admin::describe_groups(std::vector<std::string> ids) {
+  co_return co_await on_strand(client_.executor(), describe_groups_on_strand(std::move(ids)));
+}
+
+asio::awaitable<Result<std::vector<GroupDescription>>> Admin::describe_groups_on_strand(std::vector<std::string> ids) {
+  std::vector<GroupDescription> out;
+  for (const auto& id : ids) {
+    auto call = [id](BrokerId coordinator, std::shared_ptr<BrokerConnection> conn) {
+      return describe_at(coordinator, std::move(conn), id);
+    };
+    auto described = co_await at_coordinator<GroupDescription>(id, std::move(call));
+    if (!described) co_return described.error();
+    out.push_back(std::move(described).value());
+  }
+  co_return out;
+}
+
+asio::awaitable<Result<std::map<TopicPartition, Offset>>> Admin::list_group_offsets(std::string group) {
+  co_return co_await on_strand(client_.executor(), list_group_offsets_on_strand(std::move(group)));
+}
+
+asio::awaitable<Result<std::map<TopicPartition, Offset>>> Admin::list_group_offsets_on_strand(std::string group) {
+  using Out = std::map<TopicPartition, Offset>;
+  auto call = [group](BrokerId coordinator, std::shared_ptr<BrokerConnection> conn) {
+      return offsets_at(coordinator, std::move(conn), group);
+  };
+  co_return co_await at_coordinator<Out>(group, std::move(call));
+}
+
+asio::awaitable<Result<PartitionErrors>> Admin::alter_group_offsets(std::string group,
+                                                                    std::map<TopicPartition, Offset> offsets) {
+  co_return co_await on_strand(client_.executor(), alter_group_offsets_on_strand(std::move(group), std::move(offsets)));
+}
+
+asio::awaitable<Result<PartitionErrors>> Admin::alter_group_offsets_on_strand(std::string group,
+                                                                              std::map<TopicPartition, Offset> offsets) {
+  auto call = [group, offsets](BrokerId coordinator, std::shared_ptr<BrokerConnection> conn) {
+      return alter_offsets_at(coordinator, std::move(conn), group, offsets);
+  };
+  co_return co_await at_coordinator<PartitionErrors>(group, std::move(call));
+}
+
+asio::awaitable<Result<std::map<std::string, ApiError>>> Admin::delete_groups(std::vector<std::string> ids) {
+  co_return co_await on_strand(client_.executor(), delete_groups_on_strand(std::move(ids)));
+}
+
+asio::awaitable<Result<std::map<std::string, ApiError>>> Admin::delete_groups_on_strand(std::vector<std::string> ids) {
+  std::map<std::string, ApiError> out;
+  for (const auto& id : ids) {
+    using One = std::map<std::string, ApiError>;
+    auto call = [id](BrokerId coordinator, std::shared_ptr<BrokerConnection> conn) {
+      return delete_at(coordinator, std::move(conn), id);
+    };
+    auto deleted = co_await at_coordinator<One>(id, std::move(call));
+    if (!deleted) co_return deleted.error();
+    out.merge(deleted.value());
+  }
+  co_return out;
+}
+
+asio::awaitable<Result<std::map<TopicPartition, Offset>>> Admin::list_offsets(std::vector<TopicPartition> partitions,
+                                                                               int64_t spec) {
+  co_return co_await on_strand(client_.executor(), list_offsets_on_strand(std::move(partitions), spec));
+}
+
+asio::awaitable<Result<std::map<TopicPartition, Offset>>> Admin::list_offsets_on_strand(
+    std::vector<TopicPartition> partitions, int64_t spec) {
+  std::map<BrokerId, std::vector<TopicPartition>> by_leader;
+  for (auto& tp : partitions) {
+    SLUICE_CO_TRY(auto leader, co_await client_.leader_for(tp));
+    by_leader[leader].push_back(std::move(tp));
+  }
+  std::map<TopicPartition, Offset> out;
+  for (const auto& [leader, tps] : by_leader) {
+    SLUICE_CO_TRY(auto conn, co_await client_.connection(leader));
+    SLUICE_CO_TRY(auto version, conn->negotiate(protocol::ApiKey::list_offsets, 1, 3));
+    protocol::ListOffsetsRequest request;
+    request.replica_id = BrokerId(-1);
+    std::map<std::string, size_t> index;
+    for (const auto& tp : tps) {
+      auto [it, inserted] = index.try_emplace(tp.topic, request.topics.size());
+      if (inserted) request.topics.push_back({.name = tp.topic, .partitions = {}});
+      protocol::ListOffsetsRequest::ListOffsetsPartition p;
+      p.partition_index = tp.partition;
+      p.timestamp = spec;
+      request.topics[it->second].partitions.push_back(p);
+    }
+    SLUICE_CO_TRY(auto response, co_await conn->send(std::move(request), version));
+    for (const auto& t : response.body.topics) {
+      for (const auto& p : t.partitions) {
+        if (p.error_code != 0) co_return broker_error(static_cast<ErrorCode>(p.error_code));
+        out[TopicPartition{t.name, p.partition_index}] = p.offset;
+      }
+    }
+  }
+  co_return out;
 }
 
 }  // namespace sluice::client

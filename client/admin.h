@@ -13,6 +13,7 @@
 #include <system_error>
 #include <vector>
 
+#include "client/assignors.h"
 #include "client/kafka_client.h"
 
 namespace sluice::client {
@@ -103,6 +104,44 @@ struct PartitionReassignment {
   std::vector<BrokerId> removing;
 };
 
+
+// A group as ListGroups names it, with the broker that answered (its coordinator).
+struct GroupListing {
+  std::string group_id;
+  std::string protocol_type;  // "consumer" for consumer groups; "" for offsets-only groups
+  std::string state;          // ListGroups v4+; else ""
+  BrokerId coordinator{-1};
+};
+
+// Every live broker's ListGroups, merged; `errors` names the brokers that did not answer.
+struct GroupListings {
+  std::vector<GroupListing> groups;  // sorted by group id
+  std::map<BrokerId, std::error_code> errors;
+};
+
+struct GroupMemberDescription {
+  std::string member_id;
+  std::optional<std::string> group_instance_id;
+  std::string client_id;
+  std::string client_host;
+  // The "consumer" protocol assignment, decoded; nullopt if the bytes were not one.
+  std::optional<MemberAssignment> assignment;
+};
+
+struct GroupDescription {
+  std::string group_id;
+  ApiError error;
+  std::string state;  // Empty, PreparingRebalance, CompletingRebalance, Stable, Dead
+  std::string protocol_type;
+  std::string protocol;  // the assignor in use
+  std::vector<GroupMemberDescription> members;
+  BrokerId coordinator{-1};
+};
+
+// ListOffsets specs (Kafka's): the log end, the log start, or else a timestamp (ms).
+inline constexpr int64_t kLatestOffsetSpec = -1;
+inline constexpr int64_t kEarliestOffsetSpec = -2;
+
 class Admin {
  public:
   // REQUIRES: `client` outlives the admin and has bootstrapped.
@@ -140,6 +179,24 @@ class Admin {
   asio::awaitable<Result<std::map<TopicPartition, PartitionReassignment>>> list_partition_reassignments(
       std::optional<std::vector<TopicPartition>> partitions);
 
+  // Consumer groups (docs/groups.md). Group requests go to the group's coordinator (found with
+  // FindCoordinator) and are sent again, with fresh metadata, after NOT_COORDINATOR,
+  // COORDINATOR_NOT_AVAILABLE or COORDINATOR_LOAD_IN_PROGRESS (a few times, with backoff).
+  asio::awaitable<Result<GroupListings>> list_groups();
+  // DescribeGroups at each group's coordinator; one entry per id, in order.
+  asio::awaitable<Result<std::vector<GroupDescription>>> describe_groups(std::vector<std::string> ids);
+  // Every committed offset of the group (OffsetFetch with null topics); absent: none committed.
+  asio::awaitable<Result<std::map<TopicPartition, Offset>>> list_group_offsets(std::string group);
+  // OffsetCommit with generation -1 and member "": accepted by the coordinator only while the
+  // group is Empty (or unknown). Per partition: no error when stored.
+  asio::awaitable<Result<PartitionErrors>> alter_group_offsets(std::string group, std::map<TopicPartition, Offset> offsets);
+  // DeleteGroups at each coordinator. Per group: no error when deleted, else e.g. NON_EMPTY_GROUP.
+  asio::awaitable<Result<std::map<std::string, ApiError>>> delete_groups(std::vector<std::string> ids);
+  // ListOffsets at each partition's leader for `spec` (kLatestOffsetSpec, kEarliestOffsetSpec or
+  // a timestamp). A timestamp after the last record answers -1, as in Kafka.
+  asio::awaitable<Result<std::map<TopicPartition, Offset>>> list_offsets(std::vector<TopicPartition> partitions,
+                                                                          int64_t spec);
+
  private:
   asio::awaitable<Result<std::shared_ptr<BrokerConnection>>> controller();
   // Sends `request` to the controller at the highest version both sides know within [min, max],
@@ -169,6 +226,22 @@ class Admin {
   asio::awaitable<Result<ClusterDescription>> describe_cluster_on_strand();
   asio::awaitable<Result<PartitionErrors>> elect_leaders_on_strand(ElectionType type,
                                                                    std::optional<std::vector<TopicPartition>> partitions);
+
+  // The connection to `group`'s coordinator; `fresh` refreshes metadata first.
+  asio::awaitable<Result<std::pair<BrokerId, std::shared_ptr<BrokerConnection>>>> group_coordinator(std::string group,
+                                                                                                     bool fresh);
+  // Runs `call(coordinator id, connection)` at `group`'s coordinator, again while its answer is a
+  // coordinator error (is_coordinator_error), bounded.
+  template <typename Out, typename Call>
+  asio::awaitable<Result<Out>> at_coordinator(std::string group, Call call);
+  asio::awaitable<Result<GroupListings>> list_groups_on_strand();
+  asio::awaitable<Result<std::vector<GroupDescription>>> describe_groups_on_strand(std::vector<std::string> ids);
+  asio::awaitable<Result<std::map<TopicPartition, Offset>>> list_group_offsets_on_strand(std::string group);
+  asio::awaitable<Result<PartitionErrors>> alter_group_offsets_on_strand(std::string group,
+                                                                         std::map<TopicPartition, Offset> offsets);
+  asio::awaitable<Result<std::map<std::string, ApiError>>> delete_groups_on_strand(std::vector<std::string> ids);
+  asio::awaitable<Result<std::map<TopicPartition, Offset>>> list_offsets_on_strand(std::vector<TopicPartition> partitions,
+                                                                                   int64_t spec);
 
   KafkaClient& client_;
   std::chrono::milliseconds timeout_;

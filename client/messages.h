@@ -42,6 +42,27 @@
 #include "protocol/messages/stop_replica_response.h"
 #include "protocol/messages/update_metadata_request.h"
 #include "protocol/messages/update_metadata_response.h"
+// Consumer groups (client/group_consumer.h, the group calls of client/admin.h).
+#include "protocol/messages/find_coordinator_request.h"
+#include "protocol/messages/find_coordinator_response.h"
+#include "protocol/messages/join_group_request.h"
+#include "protocol/messages/join_group_response.h"
+#include "protocol/messages/sync_group_request.h"
+#include "protocol/messages/sync_group_response.h"
+#include "protocol/messages/heartbeat_request.h"
+#include "protocol/messages/heartbeat_response.h"
+#include "protocol/messages/leave_group_request.h"
+#include "protocol/messages/leave_group_response.h"
+#include "protocol/messages/offset_commit_request.h"
+#include "protocol/messages/offset_commit_response.h"
+#include "protocol/messages/offset_fetch_request.h"
+#include "protocol/messages/offset_fetch_response.h"
+#include "protocol/messages/describe_groups_request.h"
+#include "protocol/messages/describe_groups_response.h"
+#include "protocol/messages/list_groups_request.h"
+#include "protocol/messages/list_groups_response.h"
+#include "protocol/messages/delete_groups_request.h"
+#include "protocol/messages/delete_groups_response.h"
 #include "protocol/request_frame.h"
 
 namespace sluice::client {
@@ -78,6 +99,17 @@ template <> struct ResponseFor<protocol::AlterPartitionReassignmentsRequest> {
 template <> struct ResponseFor<protocol::ListPartitionReassignmentsRequest> {
   using type = protocol::ListPartitionReassignmentsResponse;
 };
+// Consumer groups.
+template <> struct ResponseFor<protocol::FindCoordinatorRequest> { using type = protocol::FindCoordinatorResponse; };
+template <> struct ResponseFor<protocol::JoinGroupRequest> { using type = protocol::JoinGroupResponse; };
+template <> struct ResponseFor<protocol::SyncGroupRequest> { using type = protocol::SyncGroupResponse; };
+template <> struct ResponseFor<protocol::HeartbeatRequest> { using type = protocol::HeartbeatResponse; };
+template <> struct ResponseFor<protocol::LeaveGroupRequest> { using type = protocol::LeaveGroupResponse; };
+template <> struct ResponseFor<protocol::OffsetCommitRequest> { using type = protocol::OffsetCommitResponse; };
+template <> struct ResponseFor<protocol::OffsetFetchRequest> { using type = protocol::OffsetFetchResponse; };
+template <> struct ResponseFor<protocol::DescribeGroupsRequest> { using type = protocol::DescribeGroupsResponse; };
+template <> struct ResponseFor<protocol::ListGroupsRequest> { using type = protocol::ListGroupsResponse; };
+template <> struct ResponseFor<protocol::DeleteGroupsRequest> { using type = protocol::DeleteGroupsResponse; };
 
 template <typename Request>
 using ResponseOf = typename ResponseFor<Request>::type;

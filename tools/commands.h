@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "client/admin.h"
 #include "client/consumer.h"
 #include "client/producer.h"
 #include "tools/client_runner.h"
@@ -21,6 +22,12 @@ int run_produce(const CliOptions& o, ClientRunner& runner);
 int run_consume(const CliOptions& o, ClientRunner& runner);
 int run_perf_produce(const CliOptions& o, ClientRunner& runner);
 int run_perf_consume(const CliOptions& o, ClientRunner& runner);
+// consume --group: joins the group, prints and commits (at-least-once or --at-most-once).
+int run_group_consume(const CliOptions& o, ClientRunner& runner);
+// group list|describe|reset-offsets|delete.
+int run_group_command(const CliOptions& o, ClientRunner& runner);
+int run_group_describe(const CliOptions& o, ClientRunner& runner, client::Admin& admin);
+int run_group_reset_offsets(const CliOptions& o, ClientRunner& runner, client::Admin& admin);
 
 // A Producer made on the client's strand and closed (flushed) there before it is destroyed.
 class ProducerHandle {

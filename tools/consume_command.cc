@@ -43,6 +43,7 @@ std::optional<std::vector<client::Assignment>> assignment_for(ClientRunner& runn
 
 int run_consume(const CliOptions& o, ClientRunner& runner) {
   const ConsumeOptions& c = o.consume;
+  if (c.group) return run_group_consume(o, runner);
   auto assignment = assignment_for(runner, c.topic, c.partition, start_of(c), "consume");
   if (!assignment) return kExitError;
   client::Consumer consumer(runner.client(), client::ConsumerConfig{});

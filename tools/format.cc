@@ -1,6 +1,7 @@
 #include "tools/format.h"
 
 #include <cstdio>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -167,6 +168,56 @@ std::string format_perf_consume(const PerfConsumeSummary& s, bool json) {
     return j.dump();
   }
   return format_progress(s.records, s.bytes, s.seconds) + " in " + fixed(s.seconds, 2) + " s";
+}
+
+std::string format_group(const client::GroupDescription& group, const std::map<TopicPartition, Offset>& committed,
+                         const std::map<TopicPartition, Offset>& log_ends) {
+  std::string out = "Group: " + group.group_id + "\tState: " + group.state + "\tProtocol: " +
+                    (group.protocol_type.empty() ? "-" : group.protocol_type) + "/" +
+                    (group.protocol.empty() ? "-" : group.protocol) +
+                    "\tCoordinator: " + std::to_string(group.coordinator.value()) + "\n";
+  out += "Members: " + std::to_string(group.members.size()) + "\n";
+  std::map<TopicPartition, std::string> owner;
+  if (!group.members.empty()) out += "\tMEMBER\tCLIENT-ID\tHOST\tASSIGNMENT\n";
+  for (const auto& m : group.members) {
+    std::string assigned;
+    if (m.assignment) {
+      for (const auto& tp : m.assignment->list()) {
+        if (!assigned.empty()) assigned += ",";
+        assigned += tp.to_string();
+        owner[tp] = m.member_id;
+      }
+    } else {
+      assigned = "(undecodable)";
+    }
+    out += "\t" + m.member_id + "\t" + m.client_id + "\t" + m.client_host + "\t" +
+           (assigned.empty() ? "-" : assigned) + "\n";
+  }
+  std::set<TopicPartition> partitions;
+  for (const auto& [tp, o] : committed) partitions.insert(tp);
+  for (const auto& [tp, m] : owner) partitions.insert(tp);
+  out += "TOPIC\tPARTITION\tCOMMITTED\tLOG-END\tLAG\tOWNER\n";
+  for (const auto& tp : partitions) {
+    auto c = committed.find(tp);
+    auto e = log_ends.find(tp);
+    std::string lag = "-";
+    if (c != committed.end() && e != log_ends.end()) lag = std::to_string(std::max<int64_t>(0, e->second.value() - c->second.value()));
+    auto o = owner.find(tp);
+    out += tp.topic + "\t" + std::to_string(tp.partition.value()) + "\t" +
+           (c == committed.end() ? "-" : std::to_string(c->second.value())) + "\t" +
+           (e == log_ends.end() ? "-" : std::to_string(e->second.value())) + "\t" + lag + "\t" +
+           (o == owner.end() ? "-" : o->second) + "\n";
+  }
+  return out;
+}
+
+std::string format_reset_plan(const std::vector<ResetPlanRow>& rows) {
+  std::string out = "TOPIC\tPARTITION\tCURRENT\tNEW\n";
+  for (const auto& r : rows) {
+    out += r.tp.topic + "\t" + std::to_string(r.tp.partition.value()) + "\t" +
+           (r.current ? std::to_string(r.current->value()) : "-") + "\t" + std::to_string(r.next.value()) + "\n";
+  }
+  return out;
 }
 
 }  // namespace sluice::tools

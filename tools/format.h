@@ -3,6 +3,8 @@
 // 'x' already exists"). Pure functions of their inputs, so the unit tests pin the output.
 #pragma once
 
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -37,6 +39,21 @@ enum class PartitionFilter { all, under_replicated, unavailable };
 std::string format_topic(const client::TopicInfo& topic, const std::vector<client::ConfigEntry>& overrides,
                          PartitionFilter filter = PartitionFilter::all);
 std::string format_cluster(const client::ClusterDescription& cluster);
+
+// group describe: a header line (group, state, protocol type/assignor, coordinator), the members
+// (member id, client id, host, assigned partitions), then one line per partition that has a
+// committed offset or an owner: topic, partition, committed offset, log end offset, lag
+// (log end - committed; "-" without a commit) and owner (member id or "-"). Tab-separated.
+std::string format_group(const client::GroupDescription& group, const std::map<TopicPartition, Offset>& committed,
+                         const std::map<TopicPartition, Offset>& log_ends);
+
+// group reset-offsets: one line per partition: topic, partition, current ("-": none), new.
+struct ResetPlanRow {
+  TopicPartition tp;
+  std::optional<Offset> current;
+  Offset next;
+};
+std::string format_reset_plan(const std::vector<ResetPlanRow>& rows);
 
 struct PerfProduceSummary {
   uint64_t records = 0;  // acknowledged (or, with acks=0, sent)

@@ -22,6 +22,13 @@ struct Raw {
   std::string key_separator;
   bool from_beginning = false;
   bool from_end = false;
+  std::string group;
+  std::vector<std::string> reset_topics;
+  bool to_earliest = false;
+  bool to_latest = false;
+  std::optional<int64_t> to_offset;
+  std::string to_datetime;
+  std::optional<int64_t> shift_by;
 };
 
 // A "usage" failure found after CLI11 accepted the line.
@@ -155,6 +162,77 @@ void add_consume_command(CLI::App& app, CliOptions& o, Raw& raw) {
   consume->add_option("-k,--key-separator", o.consume.key_separator, "between key and value (kv format)");
   consume->add_option("--timeout-ms", raw.timeout_ms, "exit after this long without a record")
       ->check(CLI::PositiveNumber);
+  auto* group = consume->add_option("-g,--group", raw.group,
+                                    "join this consumer group and commit offsets; by default each batch is committed "
+                                    "after it is printed (at-least-once)");
+  consume->add_flag("--at-most-once", o.consume.at_most_once,
+                    "with --group: commit each batch before printing it (a crash loses it instead of repeating it)")
+      ->needs(group);
+  consume->add_option("--session-timeout-ms", o.consume.session_timeout_ms, "with --group: the group session timeout")
+      ->check(CLI::Range(int64_t{1}, int64_t{3'600'000}))
+      ->capture_default_str()
+      ->needs(group);
+  group->excludes(offset)->excludes(timestamp);
+}
+
+void add_group_commands(CLI::App& app, CliOptions& o, Raw& raw) {
+  auto* group = app.add_subcommand("group", "list, describe, reset and delete consumer groups");
+  group->require_subcommand(1);
+  group->add_subcommand("list", "list the groups of every broker");
+  auto* describe = group->add_subcommand("describe", "members, assignments, committed offsets and lag");
+  describe->add_option("group", o.group.groups, "group id")->required()->expected(1);
+  auto* reset = group->add_subcommand(
+      "reset-offsets", "move a group's committed offsets (the group must have no members); a dry run unless --execute");
+  reset->add_option("group", o.group.groups, "group id")->required()->expected(1);
+  reset->add_option("-t,--topic", raw.reset_topics, "TOPIC or TOPIC:P,P,... (repeatable)")->required();
+  auto* earliest = reset->add_flag("--to-earliest", raw.to_earliest, "to each partition's log start");
+  auto* latest = reset->add_flag("--to-latest", raw.to_latest, "to each partition's log end");
+  auto* offset = reset->add_option("--to-offset", raw.to_offset, "to this offset (clamped to the log)");
+  auto* datetime = reset->add_option("--to-datetime", raw.to_datetime,
+                                     "to the first record at or after this ISO 8601 time, e.g. 2024-05-01T12:00:00Z");
+  auto* shift = reset->add_option("--shift-by", raw.shift_by, "move each committed offset by N (may be negative)");
+  std::vector<CLI::Option*> all = {earliest, latest, offset, datetime, shift};
+  for (auto* a : all) {
+    for (auto* b : all) {
+      if (a != b) a->excludes(b);
+    }
+  }
+  reset->add_flag("--execute", o.group.execute, "apply the plan (default: print it only)");
+  auto* remove = group->add_subcommand("delete", "delete groups (their committed offsets) that have no members");
+  remove->add_option("groups", o.group.groups, "group ids")->required();
+}
+
+void finish_group(CliOptions& o, const Raw& raw) {
+  if (o.command != Command::group_reset_offsets) return;
+  GroupOptions& g = o.group;
+  for (const auto& t : raw.reset_topics) {
+    auto parsed = parse_topic_partitions(t);
+    if (!parsed) throw UsageError{"group reset-offsets: --topic: expected TOPIC or TOPIC:P,P,..., got '" + t + "'"};
+    auto& parts = g.topics[parsed->first];
+    parts.insert(parts.end(), parsed->second.begin(), parsed->second.end());
+  }
+  const int chosen = int{raw.to_earliest} + int{raw.to_latest} + int{raw.to_offset.has_value()} +
+                     int{!raw.to_datetime.empty()} + int{raw.shift_by.has_value()};
+  if (chosen != 1) {
+    throw UsageError{"group reset-offsets: give one of --to-earliest, --to-latest, --to-offset, --to-datetime, --shift-by"};
+  }
+  if (raw.to_earliest) g.to = ResetTo::earliest;
+  if (raw.to_latest) g.to = ResetTo::latest;
+  if (raw.to_offset) {
+    if (*raw.to_offset < 0) throw UsageError{"group reset-offsets: --to-offset must not be negative"};
+    g.to = ResetTo::offset;
+    g.value = *raw.to_offset;
+  }
+  if (!raw.to_datetime.empty()) {
+    auto ms = parse_iso8601_ms(raw.to_datetime);
+    if (!ms) throw UsageError{"group reset-offsets: --to-datetime: expected ISO 8601 like 2024-05-01T12:00:00Z, got '" + raw.to_datetime + "'"};
+    g.to = ResetTo::datetime;
+    g.value = *ms;
+  }
+  if (raw.shift_by) {
+    g.to = ResetTo::shift_by;
+    g.value = *raw.shift_by;
+  }
 }
 
 void add_perf_commands(CLI::App& app, CliOptions& o, Raw& raw) {
@@ -210,6 +288,12 @@ void finish(CliOptions& o, const Raw& raw, const CLI::App& app) {
   }
   if (raw.count > 0) o.consume.count = raw.count;
   if (raw.timeout_ms > 0) o.consume.timeout_ms = raw.timeout_ms;
+  if (app.get_subcommand("consume")->count("--group") > 0) {
+    if (raw.group.empty()) throw UsageError{"consume: --group must not be empty"};
+    if (raw.partition >= 0) throw UsageError{"consume: --partition and --group exclude each other (the group assigns partitions)"};
+    o.consume.group = raw.group;
+  }
+  finish_group(o, raw);
   o.consume.format = raw.format == "json" ? OutputFormat::json
                      : raw.format == "kv" ? OutputFormat::kv
                                           : OutputFormat::value;
@@ -244,6 +328,9 @@ Command chosen(const CLI::App& app) {
       {"topic", "reassign", Command::topic_reassign},
       {"cluster", "info", Command::cluster_info},     {"cluster", "elect-leaders", Command::cluster_elect_leaders},     {"perf", "produce", Command::perf_produce},
       {"perf", "consume", Command::perf_consume},
+      {"group", "list", Command::group_list},         {"group", "describe", Command::group_describe},
+      {"group", "reset-offsets", Command::group_reset_offsets},
+      {"group", "delete", Command::group_delete},
   };
   for (const auto& [parent, child, command] : table) {
     if (in(parent, child)) return command;
@@ -280,6 +367,7 @@ ParseOutcome parse_command_line(const std::vector<std::string>& args, std::optio
   elect->add_option("--topic", o.elect.topic, "the topic");
   elect->add_option("--partition", o.elect.partitions, "a partition of --topic (repeatable; default: all)");
   add_perf_commands(app, o, raw);
+  add_group_commands(app, o, raw);
 
   ParseOutcome out;
   try {
@@ -304,6 +392,74 @@ ParseOutcome parse_command_line(const std::vector<std::string>& args, std::optio
   }
   out.options = std::move(o);
   return out;
+}
+
+std::optional<int64_t> parse_iso8601_ms(const std::string& text) {
+  // YYYY-MM-DDTHH:MM:SS[.fff][Z|+hh:mm|-hh:mm]
+  auto digits = [&](size_t pos, size_t n) -> std::optional<int> {
+    if (pos + n > text.size()) return std::nullopt;
+    int v = 0;
+    for (size_t i = pos; i < pos + n; ++i) {
+      if (text[i] < '0' || text[i] > '9') return std::nullopt;
+      v = v * 10 + (text[i] - '0');
+    }
+    return v;
+  };
+  auto at = [&](size_t pos, char c) { return pos < text.size() && text[pos] == c; };
+  auto year = digits(0, 4), month = digits(5, 2), day = digits(8, 2);
+  auto hour = digits(11, 2), minute = digits(14, 2), second = digits(17, 2);
+  if (!year || !month || !day || !hour || !minute || !second || !at(4, '-') || !at(7, '-') ||
+      !(at(10, 'T') || at(10, ' ')) || !at(13, ':') || !at(16, ':')) {
+    return std::nullopt;
+  }
+  if (*month < 1 || *month > 12 || *day < 1 || *day > 31 || *hour > 23 || *minute > 59 || *second > 60) {
+    return std::nullopt;
+  }
+  size_t pos = 19;
+  int64_t millis = 0;
+  if (at(pos, '.')) {
+    ++pos;
+    int64_t scale = 100;
+    size_t start = pos;
+    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+      millis += (text[pos] - '0') * scale;
+      scale /= 10;
+      ++pos;
+    }
+    if (pos == start) return std::nullopt;
+  }
+  int64_t offset_minutes = 0;
+  if (at(pos, 'Z')) {
+    ++pos;
+  } else if (at(pos, '+') || at(pos, '-')) {
+    const int sign = text[pos] == '-' ? -1 : 1;
+    auto oh = digits(pos + 1, 2), om = digits(pos + 4, 2);
+    if (!oh || !om || !at(pos + 3, ':') || *oh > 23 || *om > 59) return std::nullopt;
+    offset_minutes = sign * (*oh * 60 + *om);
+    pos += 6;
+  }
+  if (pos != text.size()) return std::nullopt;
+  // Days from civil (Howard Hinnant's algorithm).
+  const int y = *year - (*month <= 2 ? 1 : 0);
+  const int era = (y >= 0 ? y : y - 399) / 400;
+  const int yoe = y - era * 400;
+  const int mp = (*month + 9) % 12;
+  const int doy = (153 * mp + 2) / 5 + *day - 1;
+  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  const int64_t days = int64_t{era} * 146097 + doe - 719468;
+  const int64_t seconds = days * 86400 + *hour * 3600 + *minute * 60 + *second - offset_minutes * 60;
+  return seconds * 1000 + millis;
+}
+
+std::optional<std::pair<std::string, std::vector<int32_t>>> parse_topic_partitions(const std::string& text) {
+  const size_t colon = text.rfind(':');
+  if (colon == std::string::npos) {
+    if (text.empty()) return std::nullopt;
+    return std::pair{text, std::vector<int32_t>{}};
+  }
+  auto partitions = parse_broker_list(text.substr(colon + 1));  // non-negative ints, comma-separated
+  if (colon == 0 || !partitions) return std::nullopt;
+  return std::pair{text.substr(0, colon), std::move(*partitions)};
 }
 
 std::optional<std::pair<std::string, std::string>> split_key_value(const std::string& text) {

@@ -37,6 +37,10 @@ enum class Command {
   cluster_elect_leaders,
   perf_produce,
   perf_consume,
+  group_list,
+  group_describe,
+  group_reset_offsets,
+  group_delete,
 };
 
 struct GlobalOptions {
@@ -85,6 +89,24 @@ struct ConsumeOptions {
   OutputFormat format = OutputFormat::value;
   std::string key_separator = "\t";  // kv format
   std::optional<int64_t> timeout_ms;  // exit after this long without a record
+  // --group: join this consumer group (its assignment replaces --partition; --from-beginning
+  // then only applies to partitions without a committed offset) and commit.
+  std::optional<std::string> group;
+  // --at-most-once: commit a batch before printing it (default: after, i.e. at-least-once).
+  bool at_most_once = false;
+  int64_t session_timeout_ms = 45'000;
+};
+
+// sluice group reset-offsets: where to move the committed offsets.
+enum class ResetTo { earliest, latest, offset, datetime, shift_by };
+
+struct GroupOptions {
+  std::vector<std::string> groups;  // describe and reset-offsets: exactly one; delete: one or more
+  // reset-offsets: topic -> partitions (empty: every partition of the topic).
+  std::map<std::string, std::vector<int32_t>> topics;
+  ResetTo to = ResetTo::earliest;
+  int64_t value = 0;  // the offset, the shift, or the time in ms since the epoch
+  bool execute = false;
 };
 
 struct PerfOptions {
@@ -129,6 +151,7 @@ struct CliOptions {
   ProduceOptions produce;
   ConsumeOptions consume;
   PerfOptions perf;
+  GroupOptions group;
 };
 
 // Either options to run, or an exit code with text to print (help on stdout for exit 0, an
@@ -142,6 +165,12 @@ struct ParseOutcome {
 // `args` excludes the program name. `env_bootstrap` is SLUICE_BOOTSTRAP if set; --bootstrap wins.
 ParseOutcome parse_command_line(const std::vector<std::string>& args,
                                 std::optional<std::string> env_bootstrap = std::nullopt);
+
+// ISO 8601 date-time -> ms since the epoch: "2024-05-01T12:00:00", optional ".SSS" and a zone
+// "Z" or "+hh:mm"/"-hh:mm" (none: UTC). nullopt if it is not one.
+std::optional<int64_t> parse_iso8601_ms(const std::string& text);
+// "T" or "T:0,2,5" -> {T, {}} or {T, {0, 2, 5}}. nullopt for an empty topic or bad partitions.
+std::optional<std::pair<std::string, std::vector<int32_t>>> parse_topic_partitions(const std::string& text);
 
 // "k=v" -> {k, v}; the first '=' splits, the key must be non-empty. nullopt otherwise.
 std::optional<std::pair<std::string, std::string>> split_key_value(const std::string& text);

@@ -81,6 +81,10 @@ int run_cli(const std::vector<std::string>& args) {
     case Command::cluster_elect_leaders: return run_cluster_elect_leaders(o, runner);
     case Command::perf_produce: return run_perf_produce(o, runner);
     case Command::perf_consume: return run_perf_consume(o, runner);
+    case Command::group_list:
+    case Command::group_describe:
+    case Command::group_reset_offsets:
+    case Command::group_delete: return run_group_command(o, runner);
     case Command::none: break;
   }
   std::fprintf(stderr, "sluice: no command given\n");

@@ -137,5 +137,35 @@ TEST(Format, PerfSummaries) {
   EXPECT_EQ(nlohmann::json::parse(format_perf_consume(c, true))["records_per_sec"], 20.0);
 }
 
+TEST(Format, GroupDescriptionAndResetPlan) {
+  client::GroupDescription d;
+  d.group_id = "g";
+  d.state = "Stable";
+  d.protocol_type = "consumer";
+  d.protocol = "range";
+  d.coordinator = BrokerId(1);
+  client::GroupMemberDescription m;
+  m.member_id = "sluice-1";
+  m.client_id = "sluice";
+  m.client_host = "/127.0.0.1";
+  m.assignment = client::MemberAssignment{};
+  m.assignment->partitions["t"] = {PartitionId(0), PartitionId(1)};
+  d.members.push_back(m);
+  const std::map<TopicPartition, Offset> committed = {{{"t", PartitionId(0)}, Offset(5)}, {{"u", PartitionId(2)}, Offset(1)}};
+  const std::map<TopicPartition, Offset> ends = {
+      {{"t", PartitionId(0)}, Offset(8)}, {{"t", PartitionId(1)}, Offset(3)}, {{"u", PartitionId(2)}, Offset(1)}};
+  EXPECT_EQ(format_group(d, committed, ends),
+            "Group: g\tState: Stable\tProtocol: consumer/range\tCoordinator: 1\n"
+            "Members: 1\n"
+            "\tMEMBER\tCLIENT-ID\tHOST\tASSIGNMENT\n"
+            "\tsluice-1\tsluice\t/127.0.0.1\tt-0,t-1\n"
+            "TOPIC\tPARTITION\tCOMMITTED\tLOG-END\tLAG\tOWNER\n"
+            "t\t0\t5\t8\t3\tsluice-1\n"
+            "t\t1\t-\t3\t-\tsluice-1\n"
+            "u\t2\t1\t1\t0\t-\n");
+  EXPECT_EQ(format_reset_plan({{{"t", PartitionId(0)}, Offset(5), Offset(0)}, {{"t", PartitionId(1)}, std::nullopt, Offset(3)}}),
+            "TOPIC\tPARTITION\tCURRENT\tNEW\nt\t0\t5\t0\nt\t1\t-\t3\n");
+}
+
 }  // namespace
 }  // namespace sluice::tools

@@ -150,5 +150,66 @@ TEST(Options, Helpers) {
   EXPECT_FALSE(parse_compression("SNAPPY"));
 }
 
+TEST(Options, GroupConsume) {
+  ParseOutcome p = parse_command_line({"consume", "t", "--group", "g", "--at-most-once", "--session-timeout-ms", "6000"});
+  ASSERT_TRUE(p.options) << p.text;
+  EXPECT_EQ(p.options->consume.group, "g");
+  EXPECT_TRUE(p.options->consume.at_most_once);
+  EXPECT_EQ(p.options->consume.session_timeout_ms, 6000);
+  ParseOutcome plain = parse_command_line({"consume", "t", "-g", "g"});
+  ASSERT_TRUE(plain.options);
+  EXPECT_FALSE(plain.options->consume.at_most_once);  // at-least-once by default
+  EXPECT_EQ(usage_code({"consume", "t", "--at-most-once"}), kExitUsage);  // needs --group
+  EXPECT_EQ(usage_code({"consume", "t", "--group", "g", "--offset", "3"}), kExitUsage);
+  EXPECT_EQ(usage_code({"consume", "t", "--group", "g", "--partition", "1"}), kExitUsage);
+  EXPECT_EQ(usage_code({"consume", "t", "--group", ""}), kExitUsage);
+}
+
+TEST(Options, GroupCommands) {
+  ParseOutcome list = parse_command_line({"group", "list"});
+  ASSERT_TRUE(list.options);
+  EXPECT_EQ(list.options->command, Command::group_list);
+  ParseOutcome del = parse_command_line({"group", "delete", "a", "b"});
+  ASSERT_TRUE(del.options);
+  EXPECT_EQ(del.options->group.groups, (std::vector<std::string>{"a", "b"}));
+  ParseOutcome reset = parse_command_line(
+      {"group", "reset-offsets", "g", "--topic", "t:0,2", "--topic", "u", "--shift-by", "-5", "--execute"});
+  ASSERT_TRUE(reset.options) << reset.text;
+  const GroupOptions& g = reset.options->group;
+  EXPECT_EQ(reset.options->command, Command::group_reset_offsets);
+  EXPECT_EQ(g.to, ResetTo::shift_by);
+  EXPECT_EQ(g.value, -5);
+  EXPECT_TRUE(g.execute);
+  EXPECT_EQ(g.topics.at("t"), (std::vector<int32_t>{0, 2}));
+  EXPECT_TRUE(g.topics.at("u").empty());
+  ParseOutcome at = parse_command_line({"group", "reset-offsets", "g", "-t", "t", "--to-datetime", "1970-01-01T00:00:01.5Z"});
+  ASSERT_TRUE(at.options) << at.text;
+  EXPECT_EQ(at.options->group.value, 1500);
+  EXPECT_FALSE(at.options->group.execute);  // a dry run by default
+  EXPECT_EQ(usage_code({"group", "reset-offsets", "g", "-t", "t"}), kExitUsage);  // no --to-*
+  EXPECT_EQ(usage_code({"group", "reset-offsets", "g", "-t", "t", "--to-earliest", "--to-latest"}), kExitUsage);
+  EXPECT_EQ(usage_code({"group", "reset-offsets", "g", "-t", "t:x", "--to-latest"}), kExitUsage);
+  EXPECT_EQ(usage_code({"group", "reset-offsets", "g", "-t", "t", "--to-offset", "-1"}), kExitUsage);
+  EXPECT_EQ(usage_code({"group", "reset-offsets", "g", "--to-latest"}), kExitUsage);  // no --topic
+  EXPECT_EQ(usage_code({"group", "describe"}), kExitUsage);
+}
+
+TEST(Options, Iso8601AndTopicPartitions) {
+  EXPECT_EQ(parse_iso8601_ms("1970-01-01T00:00:00Z"), 0);
+  EXPECT_EQ(parse_iso8601_ms("2024-05-01T12:00:00Z"), 1714564800000);
+  EXPECT_EQ(parse_iso8601_ms("2024-05-01T12:00:00"), 1714564800000);  // no zone: UTC
+  EXPECT_EQ(parse_iso8601_ms("2024-05-01T14:30:00.250+02:30"), 1714564800250);
+  EXPECT_EQ(parse_iso8601_ms("2000-02-29T00:00:00-01:00"), 951786000000);
+  EXPECT_FALSE(parse_iso8601_ms("2024-05-01"));
+  EXPECT_FALSE(parse_iso8601_ms("2024-05-01T12:00:00Q"));
+  EXPECT_FALSE(parse_iso8601_ms("2024-13-01T12:00:00Z"));
+  EXPECT_FALSE(parse_iso8601_ms("yesterday"));
+  EXPECT_EQ(parse_topic_partitions("t"), (std::pair<std::string, std::vector<int32_t>>{"t", {}}));
+  EXPECT_EQ(parse_topic_partitions("t:3,1"), (std::pair<std::string, std::vector<int32_t>>{"t", {3, 1}}));
+  EXPECT_FALSE(parse_topic_partitions(":1"));
+  EXPECT_FALSE(parse_topic_partitions("t:"));
+  EXPECT_FALSE(parse_topic_partitions(""));
+}
+
 }  // namespace
 }  // namespace sluice::tools
