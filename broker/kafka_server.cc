@@ -159,6 +159,7 @@ void KafkaServer::start_group_coordinator() {
   group_config.min_session_timeout_ms = config_.group_min_session_timeout_ms;
   group_config.max_session_timeout_ms = config_.group_max_session_timeout_ms;
   group_config.max_size = config_.group_max_size;
+  group_config.cleanup_interval = std::chrono::milliseconds(config_.offsets_retention_check_interval_ms);
   group_coordinator_ = std::make_unique<group::GroupCoordinator>(io_.get_executor(), metadata_cache_, group_config);
   add_group_handlers(registry_, *group_coordinator_);
   group::OffsetManagerConfig offsets;

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "broker/spawn.h"
+#include "protocol/assert.h"
 
 namespace sluice::broker::group {
 namespace {
@@ -80,6 +81,7 @@ struct GroupCoordinator::Group {
   std::optional<std::string> leader_id;
   std::map<std::string, std::unique_ptr<Member>> members;
   std::vector<std::string> join_order;  // member ids in the order they were added
+  std::map<std::string, std::string> static_members;  // KIP-345: group_instance_id -> member id
   // KIP-394: ids handed out with MEMBER_ID_REQUIRED, each with its session timer.
   std::map<std::string, std::unique_ptr<asio::steady_timer>> pending_members;
   uint64_t pending_seq = 0;
@@ -95,6 +97,18 @@ struct GroupCoordinator::Group {
   uint64_t sync_seq = 0;
 
   [[nodiscard]] bool has(const std::string& id) const { return members.count(id) != 0; }
+  // What the periodic cleanup may drop (if it has no offsets either).
+  [[nodiscard]] bool removable() const {
+    return state == GroupState::empty && members.empty() && pending_members.empty();
+  }
+  [[nodiscard]] bool has_static_member(const std::optional<std::string>& instance) const {
+    return instance && static_members.count(*instance) != 0;
+  }
+  // Kafka's isStaticMemberFenced: the instance id is known and belongs to another member id.
+  [[nodiscard]] bool is_static_member_fenced(const std::string& member_id,
+                                             const std::optional<std::string>& instance) const {
+    return has_static_member(instance) && static_members.at(*instance) != member_id;
+  }
   [[nodiscard]] bool is_leader(const std::string& id) const { return leader_id && *leader_id == id; }
   [[nodiscard]] size_t num_awaiting_join() const {
     return static_cast<size_t>(
@@ -155,11 +169,57 @@ GroupCoordinator::GroupCoordinator(asio::any_io_executor executor, const Metadat
       metadata_cache_(metadata_cache),
       config_(config),
       sweep_timer_(strand_),
+      cleanup_timer_(strand_),
       random_(std::random_device{}()) {}
 
 GroupCoordinator::~GroupCoordinator() = default;
 
-void GroupCoordinator::start() { asio::co_spawn(strand_, sweep_loop(), log_completion("group ownership sweep")); }
+void GroupCoordinator::start() {
+  asio::co_spawn(strand_, sweep_loop(), log_completion("group ownership sweep"));
+  asio::co_spawn(strand_, cleanup_loop(), log_completion("group cleanup"));
+}
+
+asio::awaitable<void> GroupCoordinator::cleanup_loop() {
+  while (!stopped_) {
+    cleanup_timer_.expires_after(config_.cleanup_interval);
+    co_await cleanup_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (stopped_) break;
+    const size_t removed = co_await remove_empty_groups();
+    if (removed > 0) spdlog::info("group cleanup removed {} empty groups without offsets", removed);
+  }
+}
+
+asio::awaitable<size_t> GroupCoordinator::remove_empty_groups() {
+  const std::vector<std::string> candidates = co_await asio::co_spawn(
+      strand_,
+      [](GroupCoordinator* self) -> asio::awaitable<std::vector<std::string>> {
+        std::vector<std::string> ids;
+        if (self->stopped_) co_return ids;
+        for (const auto& [id, group] : self->groups_) {
+          if (group->removable()) ids.push_back(id);
+        }
+        co_return ids;
+      }(this),
+      asio::use_awaitable);
+  size_t removed = 0;
+  for (const std::string& id : candidates) {
+    const Result<bool> has = co_await group_has_offsets(id);
+    if (!has || has.value()) continue;  // unknown (ZooKeeper trouble) or with offsets: kept
+    // Again on the strand: a member may have joined meanwhile.
+    const bool dropped = co_await asio::co_spawn(
+        strand_,
+        [](GroupCoordinator* self, std::string group_id) -> asio::awaitable<bool> {
+          auto it = self->groups_.find(group_id);
+          if (self->stopped_ || it == self->groups_.end() || !it->second->removable()) co_return false;
+          self->unload(*it->second, ErrorCode::coordinator_not_available);
+          self->groups_.erase(it);
+          co_return true;
+        }(this, id),
+        asio::use_awaitable);
+    if (dropped) ++removed;
+  }
+  co_return removed;
+}
 
 asio::awaitable<void> GroupCoordinator::sweep_loop() {
   while (!stopped_) {
@@ -176,6 +236,7 @@ asio::awaitable<void> GroupCoordinator::stop() {
       [](GroupCoordinator* self) -> asio::awaitable<void> {
         self->stopped_ = true;
         self->sweep_timer_.cancel();
+        self->cleanup_timer_.cancel();
         for (auto& [id, group] : self->groups_) self->unload(*group, ErrorCode::not_coordinator);
         self->groups_.clear();
         co_return;
@@ -232,6 +293,7 @@ void GroupCoordinator::unload(Group& group, ErrorCode error) {
   }
   group.members.clear();
   group.join_order.clear();
+  group.static_members.clear();
 }
 
 GroupCoordinator::Group* GroupCoordinator::find(const std::string& group_id) {
@@ -326,7 +388,12 @@ asio::awaitable<JoinResult> GroupCoordinator::do_join(JoinParams params) {
   std::shared_ptr<Parked<JoinResult>> parked;
   if (unknown_member) {
     const std::string member_id = new_member_id(params.group_instance_id.value_or(params.client_id));
-    if (params.require_known_member_id && !params.group_instance_id) {
+    if (group->has_static_member(params.group_instance_id)) {
+      if (std::optional<JoinResult> answer = update_static_member_and_rebalance(*group, params, member_id)) {
+        co_return std::move(*answer);
+      }
+      parked = group->members.at(member_id)->awaiting_join;
+    } else if (params.require_known_member_id && !params.group_instance_id) {
       // KIP-394: the id is pending until the member rejoins with it within its session timeout.
       auto timer = std::make_unique<asio::steady_timer>(strand_);
       timer->expires_after(std::chrono::milliseconds(params.session_timeout_ms));
@@ -339,15 +406,24 @@ asio::awaitable<JoinResult> GroupCoordinator::do_join(JoinParams params) {
       result.error = ErrorCode::member_id_required;
       result.member_id = member_id;
       co_return result;
+    } else {
+      add_member_and_rebalance(*group, params, member_id);
+      parked = group->members.at(member_id)->awaiting_join;
     }
-    add_member_and_rebalance(*group, params, member_id);
-    parked = group->members.at(member_id)->awaiting_join;
   } else if (group->pending_members.count(params.member_id) != 0) {
     add_member_and_rebalance(*group, params, params.member_id);
     parked = group->members.at(params.member_id)->awaiting_join;
   } else {
+    // KIP-345: a known instance id with another member id is a zombie; an unknown instance id
+    // (or member id) must rejoin with an empty member id.
+    if (group->is_static_member_fenced(params.member_id, params.group_instance_id)) {
+      co_return fail(ErrorCode::fenced_instance_id);
+    }
     auto it = group->members.find(params.member_id);
-    if (it == group->members.end()) co_return fail(ErrorCode::unknown_member_id);
+    const bool unknown_instance = params.group_instance_id && !group->has_static_member(params.group_instance_id);
+    if (it == group->members.end() || unknown_instance) {
+      co_return fail(ErrorCode::unknown_member_id);
+    }
     Member& member = *it->second;
     switch (group->state) {
       case GroupState::preparing_rebalance:
@@ -401,6 +477,7 @@ void GroupCoordinator::add_member_and_rebalance(Group& group, const JoinParams& 
   Member& added = *member;
   group.members.emplace(member_id, std::move(member));
   group.join_order.push_back(member_id);
+  if (params.group_instance_id) group.static_members[*params.group_instance_id] = member_id;
   group.empty_since.reset();
   schedule_session(group, added, config_.new_member_join_timeout_ms);
   maybe_prepare_rebalance(group);
@@ -419,6 +496,70 @@ void GroupCoordinator::update_member_and_rebalance(Group& group, Member& member,
   }
   member.awaiting_join = std::make_shared<Parked<JoinResult>>(strand_);
   maybe_prepare_rebalance(group);
+}
+
+// Kafka 2.8's updateStaticMemberAndRebalance: the member record moves to the new id (the old id's
+// parked calls are answered FENCED_INSTANCE_ID), then by state: Stable with an unchanged protocol
+// choice keeps the generation, and the answer names the leader as it was before the swap, so a
+// static leader coming back acts as a follower and its SyncGroup returns the stored assignment;
+// CompletingRebalance rebalances; PreparingRebalance lets the member wait in the join phase.
+std::optional<JoinResult> GroupCoordinator::update_static_member_and_rebalance(Group& group, const JoinParams& params,
+                                                                               const std::string& new_member_id) {
+  const std::string old_member_id = group.static_members.at(*params.group_instance_id);
+  spdlog::info("group {}: static member {} rejoined; member id {} replaces {}", group.group_id,
+               *params.group_instance_id, new_member_id, old_member_id);
+  const std::optional<std::string> current_leader = group.leader_id;
+  auto node = group.members.extract(old_member_id);
+  SLUICE_ASSERT(!node.empty(), "static member {} of group {} missing", old_member_id, group.group_id);
+  Member& member = *node.mapped();
+  if (member.awaiting_join) {
+    JoinResult fenced;
+    fenced.error = ErrorCode::fenced_instance_id;
+    fenced.member_id = old_member_id;
+    member.awaiting_join->complete(fenced);
+    member.awaiting_join.reset();
+  }
+  if (member.awaiting_sync) {
+    SyncResult fenced;
+    fenced.error = ErrorCode::fenced_instance_id;
+    member.awaiting_sync->complete(fenced);
+    member.awaiting_sync.reset();
+  }
+  member.member_id = new_member_id;
+  node.key() = new_member_id;
+  group.members.insert(std::move(node));
+  std::replace(group.join_order.begin(), group.join_order.end(), old_member_id, new_member_id);
+  if (group.pending_sync.erase(old_member_id) != 0) group.pending_sync.insert(new_member_id);
+  if (group.is_leader(old_member_id)) group.leader_id = new_member_id;
+  group.static_members[*params.group_instance_id] = new_member_id;
+  // Kafka's updateMember: new protocols, timeouts and a parked join.
+  member.protocols = params.protocols;
+  member.session_timeout_ms = params.session_timeout_ms;
+  member.rebalance_timeout_ms = params.rebalance_timeout_ms;
+  member.client_id = params.client_id;
+  member.client_host = params.client_host;
+  member.awaiting_join = std::make_shared<Parked<JoinResult>>(strand_);
+  schedule_session(group, member, member.session_timeout_ms);
+  switch (group.state) {
+    case GroupState::stable:
+      if (group.protocol_name && *group.protocol_name == group.select_protocol()) {
+        JoinResult answer;
+        answer.generation_id = group.generation_id;
+        answer.protocol_type = group.protocol_type;
+        answer.protocol_name = group.protocol_name;
+        answer.leader = current_leader.value_or("");
+        answer.member_id = new_member_id;
+        member.awaiting_join.reset();
+        return answer;
+      }
+      maybe_prepare_rebalance(group);
+      break;
+    case GroupState::completing_rebalance: maybe_prepare_rebalance(group); break;
+    case GroupState::preparing_rebalance: break;
+    case GroupState::empty:
+    case GroupState::dead: SLUICE_ASSERT(false, "static member in a {} group", state_name(group.state));
+  }
+  return std::nullopt;
 }
 
 void GroupCoordinator::maybe_prepare_rebalance(Group& group) {
@@ -481,11 +622,27 @@ void GroupCoordinator::complete_join(Group& group) {
   group.initial_delay = false;
   std::vector<std::string> missing;
   for (const auto& [id, member] : group.members) {
-    if (!member->awaiting_join) missing.push_back(id);
+    if (!member->awaiting_join && !member->group_instance_id) missing.push_back(id);
   }
   for (const std::string& id : missing) {
     spdlog::info("group {}: member {} did not rejoin in time; removed", group.group_id, id);
     remove_member(group, id, ErrorCode::unknown_member_id);
+  }
+  // Static members stay though they did not rejoin. Kafka's maybeElectNewJoinedLeader: a leader
+  // that did not rejoin hands over to one that did; when none did, the phase starts over (the
+  // absent static members' sessions will run out).
+  if (!group.members.empty() && group.num_awaiting_join() == 0) {
+    spdlog::info("group {}: no member rejoined; the join phase starts over", group.group_id);
+    arm_join_timer(group, group.rebalance_timeout_ms());
+    return;
+  }
+  if (group.leader_id && !group.members.at(*group.leader_id)->awaiting_join) {
+    for (const std::string& id : group.join_order) {
+      if (group.members.at(id)->awaiting_join) {
+        group.leader_id = id;
+        break;
+      }
+    }
   }
   ++group.generation_id;
   if (group.members.empty()) {
@@ -500,7 +657,7 @@ void GroupCoordinator::complete_join(Group& group) {
   for (auto& [id, member] : group.members) {
     auto parked = std::move(member->awaiting_join);
     member->awaiting_join.reset();
-    parked->complete(join_answer(group, *member));
+    if (parked) parked->complete(join_answer(group, *member));
     schedule_session(group, *member, member->session_timeout_ms);
     member->is_new = false;
     group.pending_sync.insert(id);
@@ -566,6 +723,9 @@ asio::awaitable<SyncResult> GroupCoordinator::do_sync(SyncParams params) {
   Group* group = find(params.group_id);
   if (!group) co_return fail(ErrorCode::unknown_member_id);
   if (group->state == GroupState::dead) co_return fail(ErrorCode::coordinator_not_available);
+  if (group->is_static_member_fenced(params.member_id, params.group_instance_id)) {
+    co_return fail(ErrorCode::fenced_instance_id);
+  }
   auto it = group->members.find(params.member_id);
   if (it == group->members.end()) co_return fail(ErrorCode::unknown_member_id);
   if (params.generation_id != group->generation_id) co_return fail(ErrorCode::illegal_generation);
@@ -620,22 +780,25 @@ asio::awaitable<SyncResult> GroupCoordinator::do_sync(SyncParams params) {
 
 asio::awaitable<ErrorCode> GroupCoordinator::heartbeat(std::string group_id, int32_t generation_id,
                                                        std::string member_id,
-                                                       std::optional<std::string> /*group_instance_id*/) {
+                                                       std::optional<std::string> group_instance_id) {
   co_return co_await asio::co_spawn(
       strand_,
-      [](GroupCoordinator* self, std::string group, int32_t generation, std::string member) -> asio::awaitable<ErrorCode> {
-        co_return self->do_heartbeat(group, generation, member);
-      }(this, std::move(group_id), generation_id, std::move(member_id)),
+      [](GroupCoordinator* self, std::string group, int32_t generation, std::string member,
+         std::optional<std::string> instance) -> asio::awaitable<ErrorCode> {
+        co_return self->do_heartbeat(group, generation, member, instance);
+      }(this, std::move(group_id), generation_id, std::move(member_id), std::move(group_instance_id)),
       asio::use_awaitable);
 }
 
 ErrorCode GroupCoordinator::do_heartbeat(const std::string& group_id, int32_t generation_id,
-                                         const std::string& member_id) {
+                                         const std::string& member_id,
+                                         const std::optional<std::string>& group_instance_id) {
   if (group_id.empty()) return ErrorCode::invalid_group_id;
   if (const ErrorCode owner = check_ownership(group_id); owner != ErrorCode::none) return owner;
   Group* group = find(group_id);
   if (!group) return ErrorCode::unknown_member_id;
   if (group->state == GroupState::dead) return ErrorCode::coordinator_not_available;
+  if (group->is_static_member_fenced(member_id, group_instance_id)) return ErrorCode::fenced_instance_id;
   auto it = group->members.find(member_id);
   if (it == group->members.end()) return ErrorCode::unknown_member_id;
   if (generation_id != group->generation_id) return ErrorCode::illegal_generation;
@@ -698,6 +861,10 @@ void GroupCoordinator::remove_member(Group& group, const std::string& member_id,
   }
   ++member.session_seq;
   member.session_timer.cancel();
+  if (member.group_instance_id) {
+    auto s = group.static_members.find(*member.group_instance_id);
+    if (s != group.static_members.end() && s->second == member_id) group.static_members.erase(s);
+  }
   group.members.erase(it);
   group.join_order.erase(std::remove(group.join_order.begin(), group.join_order.end(), member_id),
                          group.join_order.end());
@@ -758,15 +925,24 @@ LeaveResult GroupCoordinator::do_leave(const std::string& group_id, const std::v
     result.error = ErrorCode::coordinator_not_available;
     return result;
   }
+  // Kafka 2.8's handleLeaveGroup: a known instance id names the member to remove (LeaveGroup v3+
+  // may leave the member id empty, as an administrator removing an instance does); a member id
+  // that does not match the instance's is fenced.
   for (const LeavingMember& leaving : members) {
-    if (!group || leaving.member_id.empty()) {
+    if (!group) {
       result.member_errors.push_back(ErrorCode::unknown_member_id);
-    } else if (group->pending_members.count(leaving.member_id) != 0) {
+    } else if (!leaving.member_id.empty() &&
+               group->is_static_member_fenced(leaving.member_id, leaving.group_instance_id)) {
+      result.member_errors.push_back(ErrorCode::fenced_instance_id);
+    } else if (!leaving.member_id.empty() && group->pending_members.count(leaving.member_id) != 0) {
       remove_pending_member_and_update_group(*group, leaving.member_id);
       result.member_errors.push_back(ErrorCode::none);
-    } else if (group->has(leaving.member_id)) {
-      spdlog::info("group {}: member {} left", group_id, leaving.member_id);
-      remove_member_and_update_group(*group, leaving.member_id);
+    } else if (group->has_static_member(leaving.group_instance_id) || group->has(leaving.member_id)) {
+      const std::string id = group->has_static_member(leaving.group_instance_id)
+                                 ? group->static_members.at(*leaving.group_instance_id)
+                                 : leaving.member_id;
+      spdlog::info("group {}: member {} left", group_id, id);
+      remove_member_and_update_group(*group, id);
       result.member_errors.push_back(ErrorCode::none);
     } else {
       result.member_errors.push_back(ErrorCode::unknown_member_id);
@@ -892,6 +1068,9 @@ ErrorCode GroupCoordinator::do_authorize(const std::string& group_id, const Comm
   Group* group = find(group_id);
   if (!group) return author.generation_id < 0 ? ErrorCode::none : ErrorCode::illegal_generation;
   if (group->state == GroupState::dead) return ErrorCode::coordinator_not_available;
+  if (group->is_static_member_fenced(author.member_id, author.group_instance_id)) {
+    return ErrorCode::fenced_instance_id;
+  }
   if (author.generation_id < 0 && group->state == GroupState::empty) return ErrorCode::none;
   auto it = group->members.find(author.member_id);
   if (it == group->members.end()) return ErrorCode::unknown_member_id;

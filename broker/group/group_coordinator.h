@@ -13,8 +13,11 @@
 //
 // Ownership: every request checks coordinates(snapshot, self, group); when the MetadataCache's
 // brokers_version changes (seen on a request or by a 500 ms sweep) the groups this broker no
-// longer coordinates go Dead and are dropped. Static membership (KIP-345) is not implemented:
-// a group_instance_id is kept and reported, but the member is treated as a dynamic one.
+// longer coordinates go Dead and are dropped. Static membership (KIP-345) as Kafka 2.8: a known
+// group_instance_id joining with an empty member id takes over the old member (new id), the old
+// id is fenced (FENCED_INSTANCE_ID), and a Stable group whose protocol would not change does not
+// rebalance. Every cleanup_interval (offsets.retention.check.interval.ms) Empty groups without
+// committed offsets are dropped from memory, as Kafka's cleanupGroupMetadata does.
 //
 // Owner: the KafkaServer. Every public call may come from any executor; state lives on strand_.
 #pragma once
@@ -47,6 +50,8 @@ struct GroupConfig {
   // A new member waiting in its first join expires after this (Kafka's NewMemberJoinTimeoutMs).
   int32_t new_member_join_timeout_ms = 5 * 60 * 1000;
   std::chrono::milliseconds ownership_sweep{500};
+  // offsets.retention.check.interval.ms: how often Empty groups without offsets are dropped.
+  std::chrono::milliseconds cleanup_interval{600000};
 };
 
 struct JoinParams {
@@ -162,6 +167,10 @@ class GroupCoordinator final : public GroupMembership {
   asio::awaitable<std::optional<GroupStatus>> status(std::string group_id) override;
   asio::awaitable<protocol::ErrorCode> remove_if_empty(std::string group_id) override;
 
+  // One cleanup pass (the cleanup timer's body): drops every Empty group with no member, no
+  // pending member and no committed offset. Returns how many were dropped.
+  asio::awaitable<size_t> remove_empty_groups();
+
   struct Group;
   struct Member;
 
@@ -169,7 +178,8 @@ class GroupCoordinator final : public GroupMembership {
   // On strand_.
   asio::awaitable<JoinResult> do_join(JoinParams params);
   asio::awaitable<SyncResult> do_sync(SyncParams params);
-  protocol::ErrorCode do_heartbeat(const std::string& group_id, int32_t generation_id, const std::string& member_id);
+  protocol::ErrorCode do_heartbeat(const std::string& group_id, int32_t generation_id, const std::string& member_id,
+                                  const std::optional<std::string>& group_instance_id);
   LeaveResult do_leave(const std::string& group_id, const std::vector<LeavingMember>& members);
   std::optional<GroupSummary> do_describe(const std::string& group_id);
   GroupListing do_list(const std::vector<std::string>& states);
@@ -179,6 +189,7 @@ class GroupCoordinator final : public GroupMembership {
   protocol::ErrorCode check_ownership(std::string_view group_id);
   void sweep_moved_groups();
   asio::awaitable<void> sweep_loop();
+  asio::awaitable<void> cleanup_loop();
   void unload(Group& group, protocol::ErrorCode error);
 
   Group* find(const std::string& group_id);
@@ -186,6 +197,10 @@ class GroupCoordinator final : public GroupMembership {
   bool accept_joining_member(const Group& group, const std::string& member_id) const;
   void add_member_and_rebalance(Group& group, const JoinParams& params, const std::string& member_id);
   void update_member_and_rebalance(Group& group, Member& member, const JoinParams& params);
+  // KIP-345: a known instance id joined with an empty member id. Returns the answer when the
+  // group stays Stable; else the member waits in the join phase (nullopt).
+  std::optional<JoinResult> update_static_member_and_rebalance(Group& group, const JoinParams& params,
+                                                               const std::string& new_member_id);
   void maybe_prepare_rebalance(Group& group);
   void prepare_rebalance(Group& group);
   void check_join(Group& group);
@@ -216,6 +231,7 @@ class GroupCoordinator final : public GroupMembership {
   uint64_t seen_brokers_version_ = 0;
   bool stopped_ = false;
   asio::steady_timer sweep_timer_;
+  asio::steady_timer cleanup_timer_;
   std::mt19937_64 random_;
 };
 

@@ -5,6 +5,7 @@
 // killed coordinator's groups move and resume from ZooKeeper; kafkajs joins, consumes, commits.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -78,22 +79,33 @@ class ConsumerGroupInterop : public testing::ClusterTest {
     bool gone = false;  // stopped or killed: its last assignment no longer counts
   };
 
+  // A non-empty `instance` makes the member static (group.instance.id). A name may be started
+  // again after it was stopped or killed: the new process appends to the same files.
   void start_member(const std::string& client, const std::string& group, const std::string& topic,
-                    const std::string& name) {
+                    const std::string& name, int session_ms = kSessionMs, const std::string& instance = "") {
     Member m;
     m.name = name;
-    m.process = std::make_unique<ChildProcess>(
-        std::vector<std::string>{"/usr/bin/python3", (kScripts / "group_member.py").string(), "member", client,
-                                 bootstrap(), group, topic, out_dir_.path().string(), name,
-                                 std::to_string(kSessionMs)},
-        out_dir_.path() / (name + ".process"));
+    std::vector<std::string> args = {"/usr/bin/python3", (kScripts / "group_member.py").string(), "member", client,
+                                     bootstrap(), group, topic, out_dir_.path().string(), name,
+                                     std::to_string(session_ms)};
+    if (!instance.empty()) args.push_back(instance);
+    const int run = static_cast<int>(std::count_if(members_.begin(), members_.end(),
+                                                   [&](const Member& other) { return other.name == name; }));
+    std::string log = name;
+    if (run > 0) log.append(".").append(std::to_string(run));
+    log.append(".process");
+    m.process = std::make_unique<ChildProcess>(args, out_dir_.path() / log);
     members_.push_back(std::move(m));
   }
+  // The latest process started under `name`.
   Member& member(const std::string& name) {
-    for (Member& m : members_) {
-      if (m.name == name) return m;
+    for (auto it = members_.rbegin(); it != members_.rend(); ++it) {
+      if (it->name == name) return *it;
     }
     throw std::runtime_error("no member " + name);
+  }
+  std::vector<std::string> assign_lines(const std::string& name) {
+    return lines_of(read_file(out_dir_.path() / (name + ".assign")));
   }
   void stop_member(const std::string& name) {
     Member& m = member(name);
@@ -278,6 +290,45 @@ TEST_F(ConsumerGroupInterop, MembersResumeFromCommittedOffsetsAfterTheCoordinato
   for (int64_t i = 0; i < 600; ++i) EXPECT_EQ(times[i], 1) << "v" << i << " processed again after the move";
   EXPECT_GE(processed().size(), before + 600);
   expect_records_where_produced();
+}
+
+// Static membership (KIP-345) with librdkafka: two members with group.instance.id; one is killed
+// (-9) and restarted with the same instance id well within its session timeout. The coordinator
+// gives the restarted member its old partitions without a rebalance: the other member's
+// assignment never changes (its .assign file gets no new line), the restarted one's new line is
+// its old assignment, and both go on consuming.
+TEST_F(ConsumerGroupInterop, RestartedStaticMemberGetsItsPartitionsBackWithoutARebalance) {
+  constexpr int kStaticSessionMs = 20000;  // room for a Python restart
+  start_brokers(1, kGroupProps);
+  create_topic("static", single_broker_partitions());
+  start_member("confluent", "statics", "static", "s1", kStaticSessionMs, "instance-1");
+  ASSERT_TRUE(eventually([&] { return owned_exactly_once(1); }, 60s)) << member_output() << output();
+  start_member("confluent", "statics", "static", "s2", kStaticSessionMs, "instance-2");
+  ASSERT_TRUE(eventually([&] { return owned_exactly_once(2); }, 60s)) << member_output() << output();
+  produce("static", 0, 600);
+  ASSERT_TRUE(eventually([&] { return processed_all(600); }, 60s)) << member_output();
+  const std::vector<std::string> s1_before = assign_lines("s1");
+  const std::vector<std::string> s2_before = assign_lines("s2");
+  ASSERT_FALSE(s1_before.empty());
+  ASSERT_FALSE(s2_before.empty());
+
+  kill_member("s1");
+  start_member("confluent", "statics", "static", "s1", kStaticSessionMs, "instance-1");
+  ASSERT_TRUE(eventually([&] { return assign_lines("s1").size() > s1_before.size(); }, 60s))
+      << member_output() << output();
+  const std::vector<std::string> s1_after = assign_lines("s1");
+  EXPECT_EQ(s1_after.size(), s1_before.size() + 1) << member_output();
+  EXPECT_EQ(s1_after.back(), s1_before.back()) << member_output();
+
+  // Both consume what comes next, and s2 was never reassigned meanwhile.
+  produce("static", 600, 600);
+  ASSERT_TRUE(eventually([&] { return processed_all(1200); }, 60s)) << member_output();
+  EXPECT_TRUE(owned_exactly_once(2)) << member_output();
+  EXPECT_EQ(assign_lines("s2"), s2_before) << member_output();
+  EXPECT_EQ(assign_lines("s1"), s1_after) << member_output();
+  expect_records_where_produced();
+  stop_member("s1");
+  stop_member("s2");
 }
 
 // kafkajs from npm: a group member with default settings consumes, commits on disconnect, and a

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <regex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,6 +30,8 @@
 #include "protocol/messages/leave_group_response.h"
 #include "protocol/messages/list_groups_request.h"
 #include "protocol/messages/list_groups_response.h"
+#include "protocol/messages/offset_commit_request.h"
+#include "protocol/messages/offset_commit_response.h"
 #include "protocol/messages/response_header.h"
 #include "protocol/messages/sync_group_request.h"
 #include "protocol/messages/sync_group_response.h"
@@ -46,6 +49,8 @@ using protocol::LeaveGroupRequest;
 using protocol::LeaveGroupResponse;
 using protocol::ListGroupsRequest;
 using protocol::ListGroupsResponse;
+using protocol::OffsetCommitRequest;
+using protocol::OffsetCommitResponse;
 using protocol::SyncGroupRequest;
 using protocol::SyncGroupResponse;
 using testing::call;
@@ -63,6 +68,7 @@ constexpr int16_t kInvalidSessionTimeout = 26;
 constexpr int16_t kRebalanceInProgress = 27;
 constexpr int16_t kMemberIdRequired = 79;
 constexpr int16_t kGroupMaxSizeReached = 81;
+constexpr int16_t kFencedInstanceId = 82;
 
 const std::vector<std::string> kFastGroups = {"group.initial.rebalance.delay.ms=0", "group.min.session.timeout.ms=500"};
 
@@ -116,11 +122,12 @@ std::string member_id_required_round_trip(TestClient& client, const std::string&
 }
 
 int16_t heartbeat(TestClient& client, const std::string& group, int32_t generation, const std::string& member,
-                  int16_t version = 3) {
+                  int16_t version = 3, std::optional<std::string> instance = std::nullopt) {
   HeartbeatRequest request;
   request.group_id = group;
   request.generation_id = generation;
   request.member_id = member;
+  request.group_instance_id = std::move(instance);
   auto reply = call<HeartbeatResponse>(client, version, request);
   return reply ? reply->error_code : int16_t{-1};
 }
@@ -465,6 +472,324 @@ TEST_F(GroupMembership, TheProtocolEveryMemberSupportsWinsTheVote) {
   EXPECT_EQ(a3.members.size(), 3u);
   EXPECT_EQ(receive<JoinGroupResponse>(cb, 3).protocol_name, "range");
   EXPECT_EQ(receive<JoinGroupResponse>(cc, 3).protocol_name, "range");
+}
+
+// --- static membership (KIP-345) ----------------------------------------------------------------
+
+// JoinGroup v5 of a static member: the instance id set, so no MEMBER_ID_REQUIRED round trip.
+JoinGroupRequest static_join(const std::string& group, const std::string& member, const std::string& instance,
+                             int32_t rebalance_ms = 10000) {
+  JoinGroupRequest request = join_request(group, member);
+  request.group_instance_id = instance;
+  request.rebalance_timeout_ms = rebalance_ms;
+  return request;
+}
+
+// The error of an OffsetCommit of partition 0 of `topic` (one partition, so one error).
+int16_t commit_error(TestClient& client, int16_t version, const std::string& group, int32_t generation,
+                     const std::string& member, std::optional<std::string> instance, const std::string& topic) {
+  OffsetCommitRequest request;
+  request.group_id = group;
+  request.generation_id = generation;
+  request.member_id = member;
+  request.group_instance_id = std::move(instance);
+  OffsetCommitRequest::OffsetCommitRequestPartition p;
+  p.partition_index = PartitionId(0);
+  p.committed_offset = Offset(5);
+  p.committed_metadata = "";
+  p.committed_leader_epoch = LeaderEpoch(-1);
+  request.topics.push_back({topic, {p}});
+  auto reply = call<OffsetCommitResponse>(client, version, request);
+  if (!reply || reply->topics.size() != 1 || reply->topics[0].partitions.size() != 1) return -1;
+  return reply->topics[0].partitions[0].error_code;
+}
+
+// A static leader "restarts" (joins again with its instance id and an empty member id) while the
+// group is Stable: it gets a new member id and the current generation with no rebalance, is
+// answered as a follower (the leader named is its old id), and SyncGroup gives it the assignment
+// it had. Its old id is fenced on Heartbeat, SyncGroup, JoinGroup and OffsetCommit.
+TEST_F(GroupMembership, StaticMemberRejoinsWithoutRebalanceAndItsOldIdIsFenced) {
+  ASSERT_TRUE(broker_.started());
+  TestClient ca(broker_.port());
+  TestClient cb(broker_.port());
+  const std::string group = "static-rejoin";
+  const JoinGroupResponse a1 = join(ca, 5, static_join(group, "", "inst-a"));
+  ASSERT_EQ(a1.error_code, kNone);  // no MEMBER_ID_REQUIRED for a static member
+  ASSERT_EQ(a1.generation_id, 1);
+  const std::string a = a1.member_id;
+  const std::regex id_format("inst-a-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+  EXPECT_TRUE(std::regex_match(a, id_format)) << a;
+  EXPECT_EQ(a1.leader, a);
+  ASSERT_EQ(sync(ca, 3, sync_request(group, 1, a, {{a, "x"}})).error_code, kNone);
+
+  const std::string b = member_id_required_round_trip(cb, group);
+  send(cb, 5, join_request(group, b));
+  ASSERT_EQ(heartbeat_until(ca, group, 1, a, kRebalanceInProgress), kRebalanceInProgress);
+  const JoinGroupResponse a2 = join(ca, 5, static_join(group, a, "inst-a"));
+  const auto b2 = receive<JoinGroupResponse>(cb, 5);
+  ASSERT_EQ(a2.error_code, kNone);
+  ASSERT_EQ(b2.error_code, kNone);
+  const int32_t generation = a2.generation_id;
+  ASSERT_EQ(generation, 2);
+  ASSERT_EQ(a2.leader, a);
+  ASSERT_EQ(a2.members.size(), 2u);
+  for (const auto& m : a2.members) {
+    EXPECT_EQ(m.group_instance_id, m.member_id == a ? std::optional<std::string>("inst-a") : std::nullopt);
+  }
+  send(cb, 3, sync_request(group, generation, b));
+  ASSERT_EQ(sync(ca, 3, sync_request(group, generation, a, {{a, "bytes-a"}, {b, "bytes-b"}})).error_code, kNone);
+  ASSERT_EQ(receive<SyncGroupResponse>(cb, 3).error_code, kNone);
+
+  // The restart: a new connection, the same instance id, an empty member id.
+  TestClient restarted(broker_.port());
+  const JoinGroupResponse again = join(restarted, 5, static_join(group, "", "inst-a"));
+  ASSERT_EQ(again.error_code, kNone);
+  const std::string a_new = again.member_id;
+  EXPECT_TRUE(std::regex_match(a_new, id_format)) << a_new;
+  EXPECT_NE(a_new, a);
+  EXPECT_EQ(again.generation_id, generation);
+  EXPECT_EQ(again.protocol_name, "range");
+  EXPECT_EQ(again.leader, a);  // the old id: the restarted leader does not assign again
+  EXPECT_TRUE(again.members.empty());
+  // No rebalance: B is undisturbed, the group Stable, and A's old assignment comes back.
+  EXPECT_EQ(heartbeat(cb, group, generation, b), kNone);
+  EXPECT_EQ(describe(cb, group).group_state, "Stable");
+  SyncGroupRequest resync = sync_request(group, generation, a_new);
+  resync.group_instance_id = "inst-a";
+  const SyncGroupResponse synced = sync(restarted, 3, resync);
+  EXPECT_EQ(synced.error_code, kNone);
+  EXPECT_EQ(as_string(synced.assignment), "bytes-a");
+  EXPECT_EQ(heartbeat(restarted, group, generation, a_new, 3, "inst-a"), kNone);
+
+  // The old id is a zombie now.
+  EXPECT_EQ(heartbeat(ca, group, generation, a, 3, "inst-a"), kFencedInstanceId);
+  SyncGroupRequest old_sync = sync_request(group, generation, a);
+  old_sync.group_instance_id = "inst-a";
+  EXPECT_EQ(sync(ca, 3, old_sync).error_code, kFencedInstanceId);
+  EXPECT_EQ(join(ca, 5, static_join(group, a, "inst-a")).error_code, kFencedInstanceId);
+  EXPECT_EQ(commit_error(ca, 7, group, generation, a, "inst-a", "no-such-topic"), kFencedInstanceId);
+  // Without the instance id the old id is just not a member; an unknown instance id with a
+  // member id is told to rejoin from scratch.
+  EXPECT_EQ(heartbeat(ca, group, generation, a, 0), kUnknownMember);
+  EXPECT_EQ(join(ca, 5, static_join(group, b, "inst-other")).error_code, kUnknownMember);
+  // Still no rebalance after all that.
+  EXPECT_EQ(heartbeat(cb, group, generation, b), kNone);
+  const auto described = describe(cb, group);
+  ASSERT_EQ(described.members.size(), 2u);
+  std::map<std::string, std::string> assignments;
+  for (const auto& m : described.members) assignments[m.member_id] = as_string(m.member_assignment);
+  EXPECT_EQ(assignments[a_new], "bytes-a");
+  EXPECT_EQ(assignments[b], "bytes-b");
+}
+
+// A static member that misses a join phase stays in the group (the leader's answer lists it and
+// it may sync into the new generation); LeaveGroup v3 naming only its instance removes it.
+TEST_F(GroupMembership, StaticMemberSurvivesAMissedJoinAndLeavesByInstanceId) {
+  ASSERT_TRUE(broker_.started());
+  TestClient ca(broker_.port());
+  TestClient cb(broker_.port());
+  const std::string group = "static-leave";
+  constexpr int32_t kRebalanceMs = 1500;
+  JoinGroupRequest a_join = join_request(group, member_id_required_round_trip(ca, group));
+  a_join.rebalance_timeout_ms = kRebalanceMs;
+  const JoinGroupResponse a1 = join(ca, 5, a_join);
+  ASSERT_EQ(a1.error_code, kNone);
+  const std::string a = a1.member_id;
+  ASSERT_EQ(sync(ca, 3, sync_request(group, 1, a, {{a, "x"}})).error_code, kNone);
+  send(cb, 5, static_join(group, "", "inst-b", kRebalanceMs));
+  ASSERT_EQ(heartbeat_until(ca, group, 1, a, kRebalanceInProgress), kRebalanceInProgress);
+  ASSERT_EQ(join(ca, 5, a_join).generation_id, 2);
+  const auto b2 = receive<JoinGroupResponse>(cb, 5);
+  ASSERT_EQ(b2.error_code, kNone);
+  const std::string b = b2.member_id;
+  send(cb, 3, sync_request(group, 2, b));
+  ASSERT_EQ(sync(ca, 3, sync_request(group, 2, a, {{a, "1"}, {b, "2"}})).error_code, kNone);
+  ASSERT_EQ(receive<SyncGroupResponse>(cb, 3).error_code, kNone);
+
+  // The leader rejoins (a rebalance); B does not. The join phase runs out after the rebalance
+  // timeout and B, being static, is still a member of generation 3.
+  const JoinGroupResponse a3 = join(ca, 5, a_join);
+  ASSERT_EQ(a3.error_code, kNone);
+  EXPECT_EQ(a3.generation_id, 3);
+  EXPECT_EQ(a3.leader, a);
+  std::set<std::string> ids;
+  for (const auto& m : a3.members) ids.insert(m.member_id);
+  EXPECT_EQ(ids, (std::set<std::string>{a, b}));
+  SyncGroupRequest b_sync = sync_request(group, 3, b);
+  b_sync.group_instance_id = "inst-b";
+  send(cb, 3, b_sync);
+  ASSERT_EQ(sync(ca, 3, sync_request(group, 3, a, {{a, "3a"}, {b, "3b"}})).error_code, kNone);
+  const auto b3 = receive<SyncGroupResponse>(cb, 3);
+  EXPECT_EQ(b3.error_code, kNone);
+  EXPECT_EQ(as_string(b3.assignment), "3b");
+
+  // LeaveGroup v3: a wrong member id with the instance is fenced, the instance alone leaves, an
+  // unknown instance is an unknown member.
+  LeaveGroupRequest leave;
+  leave.group_id = group;
+  leave.members.push_back({.member_id = "sluice-test-wrong", .group_instance_id = "inst-b"});
+  leave.members.push_back({.member_id = "", .group_instance_id = "inst-b"});
+  leave.members.push_back({.member_id = "", .group_instance_id = "inst-nobody"});
+  auto left = call<LeaveGroupResponse>(ca, 3, leave);
+  ASSERT_TRUE(left);
+  EXPECT_EQ(left->error_code, kNone);
+  ASSERT_EQ(left->members.size(), 3u);
+  EXPECT_EQ(left->members[0].error_code, kFencedInstanceId);
+  EXPECT_EQ(left->members[1].error_code, kNone);
+  EXPECT_EQ(left->members[2].error_code, kUnknownMember);
+  EXPECT_EQ(heartbeat(cb, group, 3, b, 3, "inst-b"), kUnknownMember);
+  EXPECT_EQ(heartbeat(ca, group, 3, a), kRebalanceInProgress);
+  const JoinGroupResponse alone = join(ca, 5, a_join);
+  EXPECT_EQ(alone.generation_id, 4);
+  ASSERT_EQ(alone.members.size(), 1u);
+  EXPECT_EQ(alone.members[0].member_id, a);
+}
+
+// --- timers ---------------------------------------------------------------------------------------
+
+// KAFKA-12890: B joins generation 2 but never sends SyncGroup. Though it keeps heartbeating
+// (its session never runs out), it is removed once the rebalance timeout passes, and the group
+// rebalances.
+TEST_F(GroupMembership, AMemberThatNeverSyncsIsRemovedAfterTheRebalanceTimeout) {
+  ASSERT_TRUE(broker_.started());
+  TestClient ca(broker_.port());
+  TestClient cb(broker_.port());
+  const std::string group = "never-syncs";
+  constexpr int32_t kRebalanceMs = 1500;
+  JoinGroupRequest a_join = join_request(group, member_id_required_round_trip(ca, group));
+  a_join.rebalance_timeout_ms = kRebalanceMs;
+  const JoinGroupResponse a1 = join(ca, 5, a_join);
+  ASSERT_EQ(a1.error_code, kNone);
+  const std::string a = a1.member_id;
+  ASSERT_EQ(sync(ca, 3, sync_request(group, 1, a, {{a, "x"}})).error_code, kNone);
+  JoinGroupRequest b_join = join_request(group, member_id_required_round_trip(cb, group));
+  b_join.rebalance_timeout_ms = kRebalanceMs;
+  send(cb, 5, b_join);
+  ASSERT_EQ(heartbeat_until(ca, group, 1, a, kRebalanceInProgress), kRebalanceInProgress);
+  ASSERT_EQ(join(ca, 5, a_join).generation_id, 2);
+  const auto b2 = receive<JoinGroupResponse>(cb, 5);
+  ASSERT_EQ(b2.error_code, kNone);
+  ASSERT_EQ(sync(ca, 3, sync_request(group, 2, a, {{a, "1"}, {b2.member_id, "2"}})).error_code, kNone);
+  EXPECT_EQ(heartbeat(cb, group, 2, b2.member_id), kNone);  // Stable; B is still a member
+  EXPECT_EQ(heartbeat_until(cb, group, 2, b2.member_id, kUnknownMember), kUnknownMember);
+  EXPECT_EQ(heartbeat(ca, group, 2, a), kRebalanceInProgress);
+  const JoinGroupResponse alone = join(ca, 5, a_join);
+  EXPECT_EQ(alone.generation_id, 3);
+  EXPECT_EQ(alone.members.size(), 1u);
+}
+
+// group.initial.rebalance.delay.ms (Kafka's default, 3000 ms here): out of Empty the join phase
+// waits; a member arriving during the wait lands in the same first generation, and because one
+// did, the phase is extended by another delay, so a third member arriving after the first delay
+// (4.5 s, inside the extension ending at 6 s) still makes generation 1.
+TEST(GroupMembershipInitialDelay, MembersJoiningDuringTheDelayShareTheFirstGeneration) {
+  KafkaServerFixture broker({"group.min.session.timeout.ms=500"});
+  ASSERT_TRUE(broker.started());
+  TestClient ca(broker.port());
+  TestClient cb(broker.port());
+  TestClient cc(broker.port());
+  const std::string group = "delayed";
+  JoinGroupRequest request = join_request(group, "");
+  request.rebalance_timeout_ms = 60000;
+  const auto start = std::chrono::steady_clock::now();
+  send(ca, 3, request);
+  send(cb, 3, request);
+  std::this_thread::sleep_until(start + std::chrono::milliseconds(4500));
+  send(cc, 3, request);
+  const auto a = receive<JoinGroupResponse>(ca, 3);
+  const auto b = receive<JoinGroupResponse>(cb, 3);
+  const auto c = receive<JoinGroupResponse>(cc, 3);
+  EXPECT_EQ(a.error_code, kNone);
+  EXPECT_EQ(b.error_code, kNone);
+  EXPECT_EQ(c.error_code, kNone);
+  EXPECT_EQ(a.generation_id, 1);
+  EXPECT_EQ(b.generation_id, 1);
+  EXPECT_EQ(c.generation_id, 1);
+  EXPECT_EQ(a.leader, a.member_id);  // the first member added leads
+  EXPECT_EQ(b.leader, a.member_id);
+  EXPECT_EQ(a.members.size(), 3u);
+}
+
+// --- groups that only have offsets; empty groups leave memory -----------------------------------
+
+// A "simple" commit (generation -1, no member) to a group never joined: DescribeGroups says
+// Empty (not Dead) with no protocol type, ListGroups lists it as Empty.
+TEST_F(GroupMembership, AnOffsetsOnlyGroupIsDescribedAndListedAsEmpty) {
+  ASSERT_TRUE(broker_.started());
+  ASSERT_EQ(broker_.host("t"), protocol::ErrorCode::none);
+  TestClient client(broker_.port());
+  EXPECT_EQ(describe(client, "offsets-only").group_state, "Dead");
+  EXPECT_EQ(commit_error(client, 2, "offsets-only", -1, "", std::nullopt, "t"), kNone);
+  const auto described = describe(client, "offsets-only");
+  EXPECT_EQ(described.error_code, kNone);
+  EXPECT_EQ(described.group_state, "Empty");
+  EXPECT_EQ(described.protocol_type, "");
+  EXPECT_TRUE(described.members.empty());
+  const ListGroupsResponse listed = list(client, 4, {"Empty"});
+  ASSERT_EQ(listed.groups.size(), 1u);
+  EXPECT_EQ(listed.groups[0].group_id, "offsets-only");
+  EXPECT_EQ(listed.groups[0].protocol_type, "");
+  EXPECT_EQ(listed.groups[0].group_state, "Empty");
+  EXPECT_TRUE(list(client, 4, {"Stable"}).groups.empty());
+  const ListGroupsResponse v0 = list(client, 0);
+  ASSERT_EQ(v0.groups.size(), 1u);
+  EXPECT_EQ(v0.groups[0].group_id, "offsets-only");
+}
+
+// Every offsets.retention.check.interval.ms the coordinator drops Empty groups that have no
+// committed offsets (Kafka's cleanupGroupMetadata). A group that is known in memory is listed
+// with its protocol type; one known only by its offsets with protocol type "".
+TEST(GroupMembershipCleanup, EmptyGroupsWithoutOffsetsLeaveMemory) {
+  std::vector<std::string> settings = kFastGroups;
+  settings.push_back("offsets.retention.check.interval.ms=200");
+  KafkaServerFixture broker(settings);
+  ASSERT_TRUE(broker.started());
+  ASSERT_EQ(broker.host("t"), protocol::ErrorCode::none);
+  TestClient client(broker.port());
+  auto join_and_leave = [&](const std::string& group, bool commit) {
+    const JoinGroupResponse joined = join(client, 3, join_request(group, ""));
+    ASSERT_EQ(joined.error_code, kNone);
+    ASSERT_EQ(sync(client, 3, sync_request(group, 1, joined.member_id)).error_code, kNone);
+    if (commit) {
+      ASSERT_EQ(commit_error(client, 2, group, 1, joined.member_id, std::nullopt, "t"), kNone);
+    }
+    LeaveGroupRequest leave;
+    leave.group_id = group;
+    leave.member_id = joined.member_id;
+    auto left = call<LeaveGroupResponse>(client, 1, leave);
+    ASSERT_TRUE(left);
+    ASSERT_EQ(left->error_code, kNone);
+  };
+  auto listed_type = [&](const std::string& group) -> std::optional<std::string> {
+    for (const auto& g : list(client).groups) {
+      if (g.group_id == group) return g.protocol_type;
+    }
+    return std::nullopt;
+  };
+  join_and_leave("kept", true);
+  join_and_leave("transient", false);
+  EXPECT_TRUE(testing::eventually([&] { return !listed_type("transient"); }));
+  EXPECT_EQ(describe(client, "transient").group_state, "Dead");
+  // The pass that dropped "transient" saw "kept" Empty too, and kept it for its offsets.
+  EXPECT_EQ(listed_type("kept"), std::optional<std::string>("consumer"));
+  EXPECT_EQ(describe(client, "kept").protocol_type, "consumer");
+
+  // Once its offsets expire (an expiry pass a year from now), "kept" goes as well.
+  auto expire = [](group::OffsetManager* offsets, TimestampMs at) -> asio::awaitable<int64_t> {
+    const Result<size_t> removed = co_await offsets->expire_offsets(at);
+    co_return removed ? static_cast<int64_t>(removed.value()) : -1;
+  };
+  const auto year_ahead = std::chrono::system_clock::now() + std::chrono::hours(24 * 365);
+  asio::io_context local;
+  auto done = asio::co_spawn(
+      local,
+      expire(&broker.server().offset_manager(),
+             TimestampMs(std::chrono::duration_cast<std::chrono::milliseconds>(year_ahead.time_since_epoch()).count())),
+      asio::use_future);
+  local.run();
+  EXPECT_EQ(done.get(), 1);
+  EXPECT_TRUE(testing::eventually([&] { return !listed_type("kept"); }));
+  EXPECT_EQ(describe(client, "kept").group_state, "Dead");
 }
 
 // Shutdown answers a parked JoinGroup (NOT_COORDINATOR) rather than leaving it, or its

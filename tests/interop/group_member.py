@@ -1,12 +1,14 @@
 """Stock clients in one consumer group: the group tests' member and producer.
 
-member CLIENT BOOTSTRAP GROUP TOPIC OUTDIR NAME [SESSION_MS]
+member CLIENT BOOTSTRAP GROUP TOPIC OUTDIR NAME [SESSION_MS [INSTANCE_ID]]
     CLIENT is confluent (librdkafka) or kafka-python. Subscribes to TOPIC in GROUP with automatic
     commits off, auto.offset.reset earliest, and commits synchronously after each batch it has
     processed (at-least-once). Processing = appending "PARTITION OFFSET VALUE" lines to
     OUTDIR/NAME.records. Every assignment it receives becomes a line "ASSIGN p,p,..." of
     OUTDIR/NAME.assign ("ASSIGN" alone for none). Runs until OUTDIR/NAME.stop exists, then
     closes (leaving the group); SIGKILL makes it vanish without leaving. Gives up after 300 s.
+    INSTANCE_ID (confluent only) makes it a static member (group.instance.id, KIP-345), which
+    does not leave the group on close.
 produce BOOTSTRAP TOPIC PARTITIONS FIRST COUNT
     Writes values v<FIRST> .. v<FIRST+COUNT-1> (8 digits), record i to partition i % PARTITIONS,
     acks=all, one request in flight; exits non-zero unless every record is acknowledged.
@@ -16,7 +18,7 @@ import sys
 import time
 
 
-def member_confluent(bootstrap, group, topic, records, assign_path, stop_path, session_ms):
+def member_confluent(bootstrap, group, topic, records, assign_path, stop_path, session_ms, instance_id=None):
     from confluent_kafka import Consumer, KafkaException
 
     assign_log = open(assign_path, "a", buffering=1)
@@ -24,9 +26,12 @@ def member_confluent(bootstrap, group, topic, records, assign_path, stop_path, s
     def on_assign(consumer, partitions):
         assign_log.write("ASSIGN %s\n" % ",".join(str(p.partition) for p in partitions))
 
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False,
-                         "auto.offset.reset": "earliest", "session.timeout.ms": session_ms,
-                         "heartbeat.interval.ms": max(500, session_ms // 4)})
+    settings = {"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False,
+                "auto.offset.reset": "earliest", "session.timeout.ms": session_ms,
+                "heartbeat.interval.ms": max(500, session_ms // 4)}
+    if instance_id is not None:
+        settings["group.instance.id"] = instance_id
+    consumer = Consumer(settings)
     consumer.subscribe([topic], on_assign=on_assign)
     deadline = time.monotonic() + 300
     while not os.path.exists(stop_path) and time.monotonic() < deadline:
@@ -112,12 +117,18 @@ def main(argv):
     if len(argv) >= 7 and argv[1] == "member":
         client, bootstrap, group, topic, outdir, name = argv[2:8]
         session_ms = int(argv[8]) if len(argv) > 8 else 6000
+        instance_id = argv[9] if len(argv) > 9 else None
         records = open(os.path.join(outdir, name + ".records"), "a")
         run = {"confluent": member_confluent, "kafka-python": member_kafka_python}.get(client)
         if run is None:
             sys.exit("unknown client " + client)
-        run(bootstrap, group, topic, records, os.path.join(outdir, name + ".assign"),
-            os.path.join(outdir, name + ".stop"), session_ms)
+        args = [bootstrap, group, topic, records, os.path.join(outdir, name + ".assign"),
+                os.path.join(outdir, name + ".stop"), session_ms]
+        if instance_id is not None:
+            if client != "confluent":
+                sys.exit("group.instance.id is only supported with the confluent client")
+            args.append(instance_id)
+        run(*args)
         return
     if len(argv) == 7 and argv[1] == "produce":
         produce(argv[2], argv[3], int(argv[4]), int(argv[5]), int(argv[6]))
