@@ -28,6 +28,10 @@ int run_group_consume(const CliOptions& o, ClientRunner& runner);
 int run_group_command(const CliOptions& o, ClientRunner& runner);
 int run_group_describe(const CliOptions& o, ClientRunner& runner, client::Admin& admin);
 int run_group_reset_offsets(const CliOptions& o, ClientRunner& runner, client::Admin& admin);
+// log dump|verify: offline, before any connection (log_commands.cc).
+int run_log_command(const CliOptions& o);
+// cluster health: 0 healthy, 1 offline/under-replicated/under-min-ISR partitions (log_commands.cc).
+int run_cluster_health(const CliOptions& o, ClientRunner& runner);
 
 // A Producer made on the client's strand and closed (flushed) there before it is destroyed.
 class ProducerHandle {

@@ -257,6 +257,19 @@ void add_perf_commands(CLI::App& app, CliOptions& o, Raw& raw) {
       ->capture_default_str();
 }
 
+void add_log_commands(CLI::App& app, CliOptions& o) {
+  auto* log = app.add_subcommand("log", "inspect and check partition logs offline (no broker needed)");
+  log->require_subcommand(1);
+  auto* dump = log->add_subcommand("dump", "print the batches of a segment (.log), or the entries of an index");
+  dump->add_option("path", o.log.path, "a .log, .index or .timeindex file, or a partition directory")->required();
+  dump->add_flag("--print-data", o.log.print_data, "print every record: offset, timestamp, key, value, headers");
+  dump->add_flag("--offsets-decoder", o.log.offsets_decoder, "decode __consumer_offsets keys and values (Kafka's format)");
+  dump->add_flag("--verify-index", o.log.verify_index, "check each segment's index entries against its batches");
+  auto* verify = log->add_subcommand("verify", "check CRCs, offsets and indexes of every segment; exit 1 on a problem");
+  verify->add_option("path", o.log.path, "a partition directory or a log.dirs root")->required();
+  verify->add_flag("--allow-gaps", o.log.allow_gaps, "do not report offset gaps (compacted topics have them)");
+}
+
 std::map<std::string, std::string> key_values(const std::vector<std::string>& items, const char* option) {
   std::map<std::string, std::string> out;
   for (const auto& item : items) {
@@ -331,6 +344,8 @@ Command chosen(const CLI::App& app) {
       {"group", "list", Command::group_list},         {"group", "describe", Command::group_describe},
       {"group", "reset-offsets", Command::group_reset_offsets},
       {"group", "delete", Command::group_delete},
+      {"log", "dump", Command::log_dump},             {"log", "verify", Command::log_verify},
+      {"cluster", "health", Command::cluster_health},
   };
   for (const auto& [parent, child, command] : table) {
     if (in(parent, child)) return command;
@@ -366,8 +381,10 @@ ParseOutcome parse_command_line(const std::vector<std::string>& args, std::optio
   elect->add_flag("--all", o.elect.all, "every partition that needs an election");
   elect->add_option("--topic", o.elect.topic, "the topic");
   elect->add_option("--partition", o.elect.partitions, "a partition of --topic (repeatable; default: all)");
+  cluster->add_subcommand("health", "offline, under-replicated and under-min-ISR partitions; exit 0 healthy, 1 not");
   add_perf_commands(app, o, raw);
   add_group_commands(app, o, raw);
+  add_log_commands(app, o);
 
   ParseOutcome out;
   try {

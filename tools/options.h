@@ -41,6 +41,9 @@ enum class Command {
   group_describe,
   group_reset_offsets,
   group_delete,
+  log_dump,
+  log_verify,
+  cluster_health,
 };
 
 struct GlobalOptions {
@@ -142,6 +145,16 @@ struct ReassignOptions {
   std::map<std::pair<std::string, int32_t>, std::vector<int32_t>> targets;
 };
 
+// log dump|verify: offline, on segment files; no broker is contacted.
+struct LogOptions {
+  std::string path;              // dump: a .log/.index/.timeindex file or a partition dir;
+                                 // verify: a partition dir or a log.dirs root
+  bool print_data = false;       // dump: every record's offset, timestamp, key, value, headers
+  bool offsets_decoder = false;  // dump: decode Kafka __consumer_offsets keys and values
+  bool verify_index = false;     // dump: check the index entries against the .log
+  bool allow_gaps = false;       // verify: offset gaps (compacted topics) are not problems
+};
+
 struct CliOptions {
   Command command = Command::none;
   GlobalOptions global;
@@ -152,6 +165,7 @@ struct CliOptions {
   ConsumeOptions consume;
   PerfOptions perf;
   GroupOptions group;
+  LogOptions log;
 };
 
 // Either options to run, or an exit code with text to print (help on stdout for exit 0, an

@@ -7,6 +7,7 @@
 #include "client/consumer.h"
 #include "tools/commands.h"
 #include "tools/format.h"
+#include "tools/progress.h"
 
 namespace sluice::tools {
 namespace {
@@ -17,19 +18,25 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-// Prints the progress line once a second.
+// Prints the progress line once a second; on a terminal, redraws one line in place instead.
 class Progress {
  public:
   explicit Progress(Clock::time_point start) : next_(start + std::chrono::seconds(1)), start_(start) {}
   void maybe_print(uint64_t records, uint64_t bytes) {
+    if (line_.enabled()) {
+      line_.update(format_progress(records, bytes, seconds_since(start_)));
+      return;
+    }
     if (Clock::now() < next_) return;
     next_ += std::chrono::seconds(1);
     std::fprintf(stderr, "%s\n", format_progress(records, bytes, seconds_since(start_)).c_str());
   }
+  void finish() { line_.finish(); }
 
  private:
   Clock::time_point next_;
   Clock::time_point start_;
+  ProgressLine line_;
 };
 
 // Shared by the main thread and the producer's delivery reports (on the client's strand).
@@ -88,6 +95,7 @@ int run_perf_produce(const CliOptions& o, ClientRunner& runner) {
     }
     producer.close();
   }
+  progress.finish();
   std::lock_guard lock(state.mutex);
   PerfProduceSummary summary;
   summary.records = state.acked;
@@ -138,6 +146,7 @@ int run_perf_consume(const CliOptions& o, ClientRunner& runner) {
     }
     progress.maybe_print(summary.records, summary.bytes);
   }
+  progress.finish();
   summary.seconds = seconds_since(start);
   std::printf("%s\n", format_perf_consume(summary, p.json).c_str());
   return summary.records == static_cast<uint64_t>(p.records) ? kExitOk : kExitError;

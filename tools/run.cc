@@ -62,6 +62,7 @@ int run_cli(const std::vector<std::string>& args) {
   }
   const CliOptions& o = *parsed.options;
   init_cli_logging();
+  if (o.command == Command::log_dump || o.command == Command::log_verify) return run_log_command(o);
   ClientRunner runner(o.global);
   if (auto connected = runner.connect(); !connected) {
     std::fprintf(stderr, "%s\n", error_line("cannot reach " + o.global.bootstrap, connected.error()).c_str());
@@ -85,6 +86,9 @@ int run_cli(const std::vector<std::string>& args) {
     case Command::group_describe:
     case Command::group_reset_offsets:
     case Command::group_delete: return run_group_command(o, runner);
+    case Command::cluster_health: return run_cluster_health(o, runner);
+    case Command::log_dump:
+    case Command::log_verify:
     case Command::none: break;
   }
   std::fprintf(stderr, "sluice: no command given\n");

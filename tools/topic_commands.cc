@@ -8,6 +8,7 @@
 #include "client/admin.h"
 #include "tools/commands.h"
 #include "tools/format.h"
+#include "tools/progress.h"
 #include "tools/reassignment_plan.h"
 
 namespace sluice::tools {
@@ -170,8 +171,11 @@ int wait_for(std::vector<TopicPartition> waiting, const ReassignOptions& r, clie
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(r.wait_timeout_ms);
   std::map<TopicPartition, std::string> shown;
   std::set<TopicPartition> left(waiting.begin(), waiting.end());
+  ProgressLine progress;  // on a terminal only: what is left, between the printed changes
+  const auto started = std::chrono::steady_clock::now();
   while (!left.empty()) {
     auto listed = runner.run(admin.list_partition_reassignments(waiting));
+    progress.finish();
     if (!listed) {
       print_err(error_line("topic reassign --wait", listed.error()));
       return kExitError;
@@ -195,6 +199,9 @@ int wait_for(std::vector<TopicPartition> waiting, const ReassignOptions& r, clie
                 std::to_string(r.wait_timeout_ms) + " ms");
       return kExitError;
     }
+    progress.update("waiting for " + std::to_string(left.size()) + " reassignment(s), " +
+                    std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                       std::chrono::steady_clock::now() - started).count()) + " s");
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
   return kExitOk;
