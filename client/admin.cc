@@ -537,20 +537,8 @@ asio::awaitable<Result<PartitionErrors>> alter_offsets_at(
     BrokerId /*coordinator*/, std::shared_ptr<BrokerConnection> conn,
     std::string group, std::map<TopicPartition, Offset> offsets) {
   SLUICE_CO_TRY(auto version, conn->negotiate(protocol::ApiKey::offset_commit, 2, 7));
-  protocol::OffsetCommitRequest request;
-  request.group_id = group;
-  request.generation_id = -1;  // the "simple" commit of a group without members
-  request.member_id = "";
-  std::map<std::string, size_t> index;
-  for (const auto& [tp, offset] : offsets) {
-    auto [it, inserted] = index.try_emplace(tp.topic, request.topics.size());
-    if (inserted) request.topics.push_back({.name = tp.topic, .partitions = {}});
-    protocol::OffsetCommitRequest::OffsetCommitRequestPartition p;
-    p.partition_index = tp.partition;
-    p.committed_offset = offset;
-    p.committed_metadata = std::string();
-    request.topics[it->second].partitions.push_back(std::move(p));
-  }
+  // The "simple" commit of a group without members.
+  protocol::OffsetCommitRequest request = offset_commit_request(group, -1, "", offsets);
   SLUICE_CO_TRY(auto response, co_await conn->send(std::move(request), version));
   PartitionErrors out;
   bool all_moved = true;

@@ -26,6 +26,25 @@ bool rejoin_may_help(std::error_code ec) {
 
 }  // namespace
 
+protocol::OffsetCommitRequest offset_commit_request(std::string group_id, int32_t generation, std::string member_id,
+                                                    const std::map<TopicPartition, Offset>& offsets) {
+  protocol::OffsetCommitRequest request;
+  request.group_id = std::move(group_id);
+  request.generation_id = generation;
+  request.member_id = std::move(member_id);
+  std::map<std::string, size_t> index;
+  for (const auto& [tp, offset] : offsets) {
+    auto [it, inserted] = index.try_emplace(tp.topic, request.topics.size());
+    if (inserted) request.topics.push_back({.name = tp.topic, .partitions = {}});
+    protocol::OffsetCommitRequest::OffsetCommitRequestPartition p;
+    p.partition_index = tp.partition;
+    p.committed_offset = offset;
+    p.committed_metadata = std::string();
+    request.topics[it->second].partitions.push_back(std::move(p));
+  }
+  return request;
+}
+
 bool is_coordinator_error(std::error_code ec) {
   if (auto code = as_broker_error(ec)) {
     return *code == ErrorCode::not_coordinator || *code == ErrorCode::coordinator_not_available ||
@@ -368,20 +387,7 @@ asio::awaitable<Status> GroupConsumer::commit_on_strand(std::optional<std::map<T
 asio::awaitable<Status> GroupConsumer::send_commit(std::map<TopicPartition, Offset> offsets) {
   SLUICE_CO_TRY(auto conn, co_await coordinator());
   SLUICE_CO_TRY(auto version, conn->negotiate(protocol::ApiKey::offset_commit, 2, 7));
-  protocol::OffsetCommitRequest request;
-  request.group_id = config_.group_id;
-  request.generation_id = generation_;
-  request.member_id = member_id_;
-  std::map<std::string, size_t> index;
-  for (const auto& [tp, offset] : offsets) {
-    auto [it, inserted] = index.try_emplace(tp.topic, request.topics.size());
-    if (inserted) request.topics.push_back({.name = tp.topic, .partitions = {}});
-    protocol::OffsetCommitRequest::OffsetCommitRequestPartition p;
-    p.partition_index = tp.partition;
-    p.committed_offset = offset;
-    p.committed_metadata = std::string();
-    request.topics[it->second].partitions.push_back(std::move(p));
-  }
+  protocol::OffsetCommitRequest request = offset_commit_request(config_.group_id, generation_, member_id_, offsets);
   SLUICE_CO_TRY(auto response, co_await conn->send(std::move(request), version));
   for (const auto& t : response.body.topics) {
     for (const auto& p : t.partitions) {

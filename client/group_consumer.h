@@ -35,6 +35,7 @@
 #include "client/assignors.h"
 #include "client/consumer.h"
 #include "client/kafka_client.h"
+#include "protocol/messages/offset_commit_request.h"
 
 namespace sluice::client {
 
@@ -51,6 +52,11 @@ struct GroupConsumerConfig {
 // The coordinator of `group_id`, asked of any broker with FindCoordinator (key type 0).
 // The broker's error (COORDINATOR_NOT_AVAILABLE...) or the client's.
 asio::awaitable<Result<BrokerInfo>> find_group_coordinator(KafkaClient& client, std::string group_id);
+
+// An OffsetCommit of `offsets` (empty metadata, leader epoch unknown) for `group_id` as member
+// `member_id` of `generation` (-1 and "" for the "simple" commit of a group without members).
+protocol::OffsetCommitRequest offset_commit_request(std::string group_id, int32_t generation, std::string member_id,
+                                                    const std::map<TopicPartition, Offset>& offsets);
 
 // Errors that mean "ask FindCoordinator again": NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE,
 // COORDINATOR_LOAD_IN_PROGRESS, or a lost connection.

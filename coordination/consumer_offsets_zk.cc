@@ -1,5 +1,7 @@
 #include "coordination/consumer_offsets_zk.h"
 
+#include "coordination/zk_tree.h"
+
 #include <charconv>
 #include <set>
 
@@ -165,18 +167,6 @@ std::optional<CommittedOffset> ConsumerOffsetsZk::decode_meta(std::string_view j
   return out;
 }
 
-asio::awaitable<Status> ConsumerOffsetsZk::ensure_path(std::string path) {
-  auto created = co_await zk_.create(path, {}, CreateMode::persistent);
-  if (created || created.error() == Errc::node_exists) co_return ok();
-  if (created.error() != Errc::no_node) co_return created.error();
-  const size_t slash = path.rfind('/');
-  if (slash == 0 || slash == std::string::npos) co_return created.error();
-  SLUICE_CO_TRY(co_await ensure_path(path.substr(0, slash)));
-  created = co_await zk_.create(path, {}, CreateMode::persistent);
-  if (created || created.error() == Errc::node_exists) co_return ok();
-  co_return created.error();
-}
-
 asio::awaitable<Result<std::vector<std::string>>> ConsumerOffsetsZk::children_or_empty(std::string path) {
   auto children = co_await zk_.get_children(std::move(path));
   if (!children && children.error() == Errc::no_node) co_return std::vector<std::string>{};
@@ -196,7 +186,7 @@ asio::awaitable<Status> ConsumerOffsetsZk::commit(std::string group_id, GroupOff
                                           std::pair{meta_dir(group_id) + "/" + topic, &existing_meta}}) {
         auto children = co_await zk_.get_children(dir);
         if (!children && children.error() == Errc::no_node) {
-          SLUICE_CO_TRY(co_await ensure_path(dir));
+          SLUICE_CO_TRY(co_await ensure_path(zk_, dir));
           continue;
         }
         if (!children) co_return children.error();
@@ -280,21 +270,8 @@ asio::awaitable<Result<std::vector<std::string>>> ConsumerOffsetsZk::list_groups
   co_return out;
 }
 
-asio::awaitable<Status> ConsumerOffsetsZk::remove_recursive(std::string path) {
-  auto children = co_await zk_.get_children(path);
-  if (!children && children.error() == Errc::no_node) co_return ok();
-  if (!children) co_return children.error();
-  for (const std::string& child : children.value()) {
-    SLUICE_CO_TRY(co_await remove_recursive(path + "/" + child));
-  }
-  const Status removed = co_await zk_.remove(path, kMatchAnyVersion);
-  if (!removed && removed.error() == Errc::not_empty) co_return co_await remove_recursive(std::move(path));
-  if (!removed && removed.error() != Errc::no_node) co_return removed;
-  co_return ok();
-}
-
 asio::awaitable<Status> ConsumerOffsetsZk::delete_group(std::string group_id) {
-  co_return co_await remove_recursive(group_path(group_id));
+  co_return co_await remove_recursive(zk_, group_path(group_id));
 }
 
 asio::awaitable<Status> ConsumerOffsetsZk::delete_partitions(std::string group_id, std::vector<TopicPartition> partitions) {
@@ -323,8 +300,8 @@ asio::awaitable<Status> ConsumerOffsetsZk::delete_topic(std::string topic) {
   if (!names) co_return names.error();
   for (const std::string& name : names.value()) {
     const std::string group = std::string(kConsumers) + "/" + name;
-    SLUICE_CO_TRY(co_await remove_recursive(group + "/offsets/" + topic));
-    SLUICE_CO_TRY(co_await remove_recursive(group + "/offsets_meta/" + topic));
+    SLUICE_CO_TRY(co_await remove_recursive(zk_, group + "/offsets/" + topic));
+    SLUICE_CO_TRY(co_await remove_recursive(zk_, group + "/offsets_meta/" + topic));
   }
   co_return ok();
 }

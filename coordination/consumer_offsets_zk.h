@@ -74,8 +74,6 @@ class ConsumerOffsetsZk {
   static std::optional<CommittedOffset> decode_meta(std::string_view json);
 
  private:
-  asio::awaitable<Status> ensure_path(std::string path);
-  asio::awaitable<Status> remove_recursive(std::string path);
   asio::awaitable<Result<std::vector<std::string>>> children_or_empty(std::string path);
 
   ZkClient& zk_;

@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "coordination/kafka_zk_client.h"
+#include "coordination/zk_tree.h"
 #include "coordination/kafka_zk_json.h"
 
 namespace sluice::coordination {
@@ -142,16 +143,7 @@ asio::awaitable<Result<ZkVersion>> KafkaZkClient::update_partition_state(TopicPa
 }
 
 asio::awaitable<Status> KafkaZkClient::remove_recursive(std::string path) {
-  auto children = co_await zk_.get_children(path);
-  if (!children && children.error() == Errc::no_node) co_return ok();
-  if (!children) co_return children.error();
-  for (const std::string& child : children.value()) {
-    SLUICE_CO_TRY(co_await remove_recursive(path + "/" + child));
-  }
-  const Status removed = co_await zk_.remove(path, kMatchAnyVersion);
-  if (!removed && removed.error() == Errc::not_empty) co_return co_await remove_recursive(std::move(path));
-  if (!removed && removed.error() != Errc::no_node) co_return removed;
-  co_return ok();
+  co_return co_await coordination::remove_recursive(zk_, std::move(path));
 }
 
 asio::awaitable<Status> KafkaZkClient::delete_topic_znodes(std::string topic) {
