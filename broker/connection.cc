@@ -1,7 +1,9 @@
 #include "broker/connection.h"
 
 #include <array>
+#include <chrono>
 
+#include "broker/metrics/broker_metrics.h"
 #include "broker/response_writer.h"
 #include "broker/spawn.h"
 #include "protocol/request_frame.h"
@@ -123,10 +125,16 @@ std::shared_ptr<Connection::PendingResponse> Connection::dispatch(Bytes frame) {
     });
   };
   pending_.push_back(slot);
+  const protocol::ApiKey api_key = ctx.api_key;
+  const auto started = std::chrono::steady_clock::now();
   const std::string what = fmt::format("{} handler for {}", protocol::api_key_name(ctx.api_key), peer_);
   asio::co_spawn(socket_.get_executor(), handler->fn(std::move(ctx)),
-                 [self = shared_from_this(), slot, log = log_completion(what)](std::exception_ptr e, Response r) {
+                 [self = shared_from_this(), slot, log = log_completion(what), api_key, started](std::exception_ptr e,
+                                                                                                Response r) {
                    log(e);
+                   metrics::record_request(
+                       static_cast<int16_t>(api_key), protocol::api_key_name(api_key),
+                       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
                    self->complete(slot, e ? Response::close("the handler failed") : std::move(r));
                  });
   return slot;

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -87,6 +88,9 @@ struct KafkaConfig {
   int64_t replica_high_watermark_checkpoint_interval_ms = 5000;   // replica.high.watermark.checkpoint.interval.ms
 
   std::string log_level = "info";                    // log.level (ours): trace..critical, off
+  // http.listener (ours): host:port of the HTTP server (/metrics, /health, /ready; docs/metrics.md).
+  // Unset (the default): no HTTP server. Port 0 takes a free port.
+  std::optional<std::pair<std::string, uint16_t>> http_listener;
 
   // Parses `file`, then applies `overrides` ("key=value"), which win over the file.
   static ConfigResult<KafkaConfig> load(const std::filesystem::path& file,

@@ -101,6 +101,17 @@ std::string set_log_level(ParseState& s, const std::string& v) {
   return "must be one of trace, debug, info, warn, error, critical, off; got '" + v + "'";
 }
 
+std::string set_http_listener(ParseState& s, const std::string& v) {
+  if (v.empty()) {
+    s.config.http_listener.reset();  // explicitly off
+    return "";
+  }
+  auto parsed = parse_host_port(v);
+  if (!parsed) return parsed.error().message;
+  s.config.http_listener = std::move(parsed).value();
+  return "";
+}
+
 using Table = std::map<std::string, Setter, std::less<>>;
 
 void add_server_keys(Table& t) {
@@ -142,6 +153,7 @@ void add_server_keys(Table& t) {
   t["num.network.threads"] = number(&Config::num_network_threads, 1);
   t["num.io.threads"] = number(&Config::num_io_threads, 1);
   t["log.level"] = set_log_level;
+  t["http.listener"] = set_http_listener;
 }
 
 void add_log_keys(Table& t) {

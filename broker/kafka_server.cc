@@ -18,6 +18,8 @@
 #include "broker/handlers/admin_handlers.h"
 #include "broker/handlers/data_plane_handlers.h"
 #include "broker/handlers/handler_list.h"
+#include "broker/http/broker_routes.h"
+#include "broker/metrics/broker_metrics.h"
 #include "broker/spawn.h"
 #include "storage/clock.h"
 
@@ -66,6 +68,7 @@ ConfigResult<std::unique_ptr<KafkaServer>> KafkaServer::start(KafkaConfig config
   server->socket_server_ =
       std::make_unique<SocketServer>(server->io_, SocketServerConfig::from(server->config_), server->registry_);
   BOOST_OUTCOME_TRY(server->socket_server_->bind());
+  BOOST_OUTCOME_TRY(server->start_http());
   server->log_tasks_ =
       std::make_unique<LogTaskScheduler>(server->io_, server->blocking_, *server->logs_, kLogTaskTick);
   server->log_tasks_->start();
@@ -74,6 +77,7 @@ ConfigResult<std::unique_ptr<KafkaServer>> KafkaServer::start(KafkaConfig config
   const std::string zk_error = server->run_startup(server->start_zookeeper());
   if (!zk_error.empty()) {
     server->socket_server_->stop();
+    if (server->http_server_) server->http_server_->stop();
     server->log_tasks_->stop();
     (void)server->run_startup([](KafkaServer* self) -> asio::awaitable<std::string> {
       co_await self->replica_manager_->shutdown_replication();
@@ -175,6 +179,47 @@ void KafkaServer::start_group_coordinator() {
   registry_.add(delete_groups_handler(offset_manager_.get()));
 }
 
+ConfigResult<void> KafkaServer::start_http() {
+  coordination::set_request_latency_observer(&metrics::record_zookeeper_latency);
+  http::BrokerRouteServices services;
+  services.broker_id = config_.broker_id;
+  services.replica_manager = replica_manager_.get();
+  services.metadata_cache = &metadata_cache_;
+  services.controller = controller_.get();
+  services.zk = zk_.get();
+  services.offset_manager = offset_manager_.get();
+  services.health_problem = [this] { return health_problem(); };
+  metric_callbacks_ = http::register_broker_metrics(services);
+  if (!config_.http_listener) return outcome::success();
+  auto router = std::make_shared<http::HttpRouter>();
+  http::add_broker_routes(*router, services);
+  http::HttpServerConfig http_config;
+  http_config.host = config_.http_listener->first;
+  http_config.port = config_.http_listener->second;
+  http_server_ = std::make_unique<http::HttpServer>(io_, http_config, std::move(router));
+  BOOST_OUTCOME_TRY(http_server_->bind());
+  // Serving from now on: /health answers 503 until the broker is registered.
+  http_server_->start();
+  spdlog::info("http server on {}:{}", http_server_->local_endpoint().address().to_string(),
+               http_server_->local_endpoint().port());
+  return outcome::success();
+}
+
+std::optional<tcp::endpoint> KafkaServer::http_endpoint() const {
+  if (!http_server_) return std::nullopt;
+  return http_server_->local_endpoint();
+}
+
+std::string KafkaServer::health_problem() const {
+  if (shutting_down_) return "shutting down";
+  const coordination::SessionState state = zk_->state();
+  if (state != coordination::SessionState::connected) {
+    return "zookeeper session " + std::string(coordination::to_string(state));
+  }
+  if (!registered_) return "not registered in zookeeper";
+  return "";
+}
+
 std::string KafkaServer::run_startup(asio::awaitable<std::string> task) {
   auto done = asio::co_spawn(io_, wrap(std::move(task)), asio::use_future);
   while (done.wait_for(0s) != std::future_status::ready) {
@@ -215,6 +260,7 @@ asio::awaitable<std::string> KafkaServer::start_zookeeper() {
   }
   if (!epoch) co_return "cannot register broker " + std::to_string(config_.broker_id.value()) + ": " + epoch.error().message();
   fence_.set_broker_epoch(epoch.value());
+  registered_ = true;
   controller_->startup();
   co_return std::string();
 }
@@ -269,6 +315,15 @@ void KafkaServer::publish_self() {
 
 void KafkaServer::on_session_state(coordination::SessionState state) {
   spdlog::info("zookeeper session {}", coordination::to_string(state));
+  switch (state) {
+    case coordination::SessionState::connected: metrics::zookeeper_sync_connects().inc(); break;
+    case coordination::SessionState::disconnected: metrics::zookeeper_disconnects().inc(); break;
+    case coordination::SessionState::expired:
+      metrics::zookeeper_expires().inc();
+      registered_ = false;  // the registration went with the session
+      break;
+    case coordination::SessionState::auth_failed: break;
+  }
   if (state != coordination::SessionState::expired || shutting_down_) return;
   controller_->on_session_expired();
   // Both run on zk_strand_. A second handler running beside the first would reconnect under it
@@ -289,6 +344,7 @@ asio::awaitable<void> KafkaServer::handle_session_expiry() {
       auto epoch = co_await kafka_zk_->register_broker(broker_info());
       if (epoch) {
         fence_.set_broker_epoch(epoch.value());
+        registered_ = true;
         controller_->startup();
         const Status dynamic = co_await dynamic_config_->start();
         if (!dynamic) spdlog::warn("topic config changes not watched: {}", dynamic.error().message());
@@ -349,6 +405,7 @@ asio::awaitable<void> KafkaServer::stop_zookeeper_side() {
 
 void KafkaServer::stop_serving() {
   socket_server_->stop();
+  if (http_server_) http_server_->stop();
   log_tasks_->stop();
   boost::system::error_code ignored;
   signals_.cancel(ignored);

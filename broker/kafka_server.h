@@ -17,6 +17,8 @@
 #include "broker/config_result.h"
 #include "broker/handlers/control_plane_handlers.h"
 #include "broker/handlers/handler.h"
+#include "broker/http/http_server.h"
+#include "broker/metrics/metrics.h"
 #include "broker/kafka_config.h"
 #include "broker/metadata_cache.h"
 #include "broker/replica_manager.h"
@@ -52,6 +54,12 @@ class KafkaServer {
   // The bound listener addresses (a port 0 listener shows the port it got).
   [[nodiscard]] std::vector<tcp::endpoint> local_endpoints() const { return socket_server_->local_endpoints(); }
 
+  // The HTTP server's bound address (http.listener; a port 0 listener shows the port it got);
+  // nullopt when http.listener is unset.
+  [[nodiscard]] std::optional<tcp::endpoint> http_endpoint() const;
+  // "" when registered in ZooKeeper with a connected session, else why not (GET /health).
+  [[nodiscard]] std::string health_problem() const;
+
   // For the admin handlers (AdminServices) and tests. Valid from start() until destruction.
   coordination::ZooKeeperClient& zookeeper_client() { return *zk_; }
   coordination::KafkaZkClient& kafka_zk_client() { return *kafka_zk_; }
@@ -67,6 +75,9 @@ class KafkaServer {
   void run_io_threads();
   void start_data_plane();
   void start_group_coordinator();
+  // The HTTP routes (/metrics, /health, /ready; the web console adds its own here) and the
+  // scrape-time metrics; binds http.listener when set.
+  ConfigResult<void> start_http();
   // Runs `task` to completion on io_ from the calling thread (startup, before run()).
   std::string run_startup(asio::awaitable<std::string> task);
   // The ZooKeeper side of startup; an empty string on success, else the one-line reason.
@@ -104,6 +115,11 @@ class KafkaServer {
   std::unique_ptr<SocketServer> socket_server_;
   std::unique_ptr<LogTaskScheduler> log_tasks_;
   asio::signal_set signals_;
+  // Registered in ZooKeeper with the current session (GET /health).
+  std::atomic<bool> registered_{false};
+  // Last, so they go first: they read the members above.
+  std::vector<metrics::CallbackHandle> metric_callbacks_;
+  std::unique_ptr<http::HttpServer> http_server_;
 };
 
 }  // namespace sluice::broker

@@ -77,7 +77,11 @@ std::vector<BrokerId> out_of_sync_replicas(BrokerId local, Offset leader_leo, co
 
 Partition::Partition(TopicPartition tp, BrokerId local, std::shared_ptr<storage::Log> log,
                      asio::any_io_executor strand)
-    : tp_(std::move(tp)), local_(local), log_(std::move(log)), strand_(std::move(strand)) {}
+    : tp_(std::move(tp)),
+      local_(local),
+      log_(std::move(log)),
+      strand_(std::move(strand)),
+      topic_metrics_(metrics::topic_metrics(tp_.topic)) {}
 
 void Partition::make_leader(const PartitionState& state, int64_t now_ms) {
   if (state.leader_epoch < leader_epoch_) {
@@ -90,6 +94,7 @@ void Partition::make_leader(const PartitionState& state, int64_t now_ms) {
   leader_epoch_ = state.leader_epoch;
   leading_epoch_.store(leader_epoch_.value());
   replicas_ = state.replicas;
+  replica_count_.store(replicas_.size());
   isr_ = state.isr;
   isr_size_.store(isr_.size());
   zk_version_ = state.zk_version;
@@ -115,6 +120,7 @@ void Partition::make_follower(const PartitionState& state) {
   leading_epoch_.store(kNotLeading);
   if (state.leader_epoch > leader_epoch_) leader_epoch_ = state.leader_epoch;
   replicas_ = state.replicas;
+  replica_count_.store(replicas_.size());
   isr_.clear();
   isr_size_.store(0);
   zk_version_ = state.zk_version;
@@ -181,6 +187,7 @@ bool Partition::complete_isr_change(const IsrChange& change, std::optional<ZkVer
   if (!leader_ || !new_version) return false;
   spdlog::info("{}: ISR [{}] at zkVersion {}", tp_.to_string(), ids_to_string(change.new_isr),
                new_version->value());
+  (change.new_isr.size() < isr_.size() ? metrics::isr_shrinks() : metrics::isr_expands()).inc();
   isr_ = change.new_isr;
   isr_size_.store(isr_.size());
   zk_version_ = *new_version;

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "broker/asio_net.h"
+#include "broker/metrics/broker_metrics.h"
 #include "protocol/bytes.h"
 #include "protocol/error_code.h"
 #include "protocol/types.h"
@@ -147,6 +148,10 @@ class Partition {
   [[nodiscard]] const std::vector<BrokerId>& isr() const { return isr_; }
   // The ISR's size, readable from any thread (DelayedProduce checks min.insync.replicas).
   [[nodiscard]] size_t isr_size() const { return isr_size_.load(); }
+  // The replica set's size, readable from any thread (the under-replicated metrics).
+  [[nodiscard]] size_t replica_count() const { return replica_count_.load(); }
+  // This topic's BytesIn/MessagesIn/BytesOut counters, found once.
+  [[nodiscard]] const metrics::BrokerTopicMetrics& topic_metrics() const { return topic_metrics_; }
   // The leader epoch while this broker leads, std::nullopt while it does not; readable from any
   // thread (a waiting acks=all produce must not be acknowledged by a former leader, whose log a
   // follower truncation may rewrite under the same offsets).
@@ -188,6 +193,8 @@ class Partition {
   std::vector<BrokerId> replicas_;
   std::vector<BrokerId> isr_;
   std::atomic<size_t> isr_size_{0};
+  std::atomic<size_t> replica_count_{0};
+  const metrics::BrokerTopicMetrics& topic_metrics_;
   static constexpr int64_t kNotLeading = INT64_MIN;
   std::atomic<int64_t> leading_epoch_{kNotLeading};  // leader_epoch_ while leader_
   ZkVersion zk_version_{0};

@@ -75,6 +75,29 @@ std::shared_ptr<Partition> ReplicaManager::get_partition(const TopicPartition& t
   return it == partitions_.end() ? nullptr : it->second;
 }
 
+std::vector<PartitionHealth> ReplicaManager::partition_health() const {
+  std::vector<std::shared_ptr<Partition>> partitions;
+  {
+    std::lock_guard lock(mutex_);
+    partitions.reserve(partitions_.size());
+    for (const auto& [tp, partition] : partitions_) partitions.push_back(partition);
+  }
+  std::vector<PartitionHealth> out;
+  out.reserve(partitions.size());
+  for (const auto& partition : partitions) {
+    PartitionHealth h;
+    h.tp = partition->topic_partition();
+    h.leader = partition->leading_epoch().has_value();
+    h.isr_size = partition->isr_size();
+    h.replica_count = partition->replica_count();
+    h.min_insync_replicas = partition->log()->config().min_insync_replicas;
+    h.size_bytes = partition->log()->size_in_bytes();
+    h.high_watermark = partition->log()->high_watermark();
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
 asio::awaitable<std::shared_ptr<Partition>> ReplicaManager::get_or_create_partition(const PartitionState& state) {
   std::string error;
   auto config = storage::LogConfig::with_overrides(config_.default_log_config, state.topic_config, &error);

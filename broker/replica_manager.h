@@ -89,6 +89,18 @@ struct DeleteRecordsResult {
   Offset low_watermark{-1};
 };
 
+// One hosted partition as the metrics see it; read from any thread (atomics and the thread-safe
+// Log), so the fields may be from slightly different instants.
+struct PartitionHealth {
+  TopicPartition tp;
+  bool leader = false;
+  size_t isr_size = 0;
+  size_t replica_count = 0;
+  int32_t min_insync_replicas = 1;
+  int64_t size_bytes = 0;
+  Offset high_watermark{-1};
+};
+
 inline ListOffsetResult list_offset_error(protocol::ErrorCode e) {
   ListOffsetResult r;
   r.error = e;
@@ -142,6 +154,9 @@ class ReplicaManager {
   // timestamp >= `timestamp`.
   asio::awaitable<ListOffsetResult> fetch_offset_for_timestamp(TopicPartition tp, int64_t timestamp,
                                                                LeaderEpoch current_leader_epoch, bool consumer);
+
+  // Every hosted partition, for the metrics (scrape time).
+  [[nodiscard]] std::vector<PartitionHealth> partition_health() const;
 
   DelayedOperationPurgatory& fetch_purgatory() { return fetch_purgatory_; }
   DelayedOperationPurgatory& produce_purgatory() { return produce_purgatory_; }

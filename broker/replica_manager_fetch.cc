@@ -100,22 +100,40 @@ asio::awaitable<std::vector<FetchPartitionOutput>> ReplicaManager::read_all(Fetc
   co_return outputs;
 }
 
+namespace {
+
+// BytesOutPerSec counts what consumers are sent, as Kafka's does (followers' fetches are
+// replication traffic), once per answered fetch.
+std::vector<FetchPartitionOutput> count_bytes_out(const ReplicaManager& replica_manager, const FetchParams& params,
+                                                  std::vector<FetchPartitionOutput> outputs) {
+  if (params.replica_id >= BrokerId(0)) return outputs;
+  for (const FetchPartitionOutput& out : outputs) {
+    if (out.result.error != ErrorCode::none || out.result.records.length <= 0) continue;
+    if (auto partition = replica_manager.get_partition(out.tp)) {
+      partition->topic_metrics().bytes_out.inc(static_cast<uint64_t>(out.result.records.length));
+    }
+  }
+  return outputs;
+}
+
+}  // namespace
+
 asio::awaitable<std::vector<FetchPartitionOutput>> ReplicaManager::fetch_messages(
     FetchParams params, std::vector<FetchPartitionInput> inputs) {
   std::vector<FetchPartitionOutput> first = co_await read_all(params, inputs);
-  if (ready_to_answer(params, first)) co_return first;
+  if (ready_to_answer(params, first)) co_return count_bytes_out(*this, params, std::move(first));
   std::vector<DelayedFetch::Watched> watched;
   std::vector<TopicPartition> keys;
   for (const FetchPartitionInput& input : inputs) {
     std::shared_ptr<Partition> partition = get_partition(input.tp);
-    if (!partition) co_return first;
+    if (!partition) co_return count_bytes_out(*this, params, std::move(first));
     watched.push_back({partition, partition->log(), input.fetch_offset, input.max_bytes});
     keys.push_back(input.tp);
   }
   auto op = std::make_shared<DelayedFetch>(co_await asio::this_coro::executor,
                                            std::chrono::milliseconds(params.max_wait_ms), params, std::move(watched));
   if (!fetch_purgatory_.try_complete_else_watch(op, keys)) co_await op->wait();
-  co_return co_await read_all(params, std::move(inputs));
+  co_return count_bytes_out(*this, params, co_await read_all(params, std::move(inputs)));
 }
 
 }  // namespace sluice::broker

@@ -70,6 +70,8 @@ asio::awaitable<ProducePartitionOutput> ReplicaManager::append_one(ProducePartit
       partition->strand(), partition->append_records_to_leader(std::move(input.records), produce_version, acks, pool_),
       asio::use_awaitable);
   if (result.error == ErrorCode::none) {
+    partition->topic_metrics().bytes_in.inc(static_cast<uint64_t>(result.info.valid_bytes));
+    partition->topic_metrics().messages_in.inc(static_cast<uint64_t>(result.info.record_count));
     fetch_purgatory_.check_and_complete(input.tp);
     produce_purgatory_.check_and_complete(input.tp);
   }

@@ -73,6 +73,9 @@ class KafkaController {
   // The controller as last seen in /controller; -1 when none.
   [[nodiscard]] BrokerId controller_id() const { return BrokerId(controller_id_.load()); }
   [[nodiscard]] int32_t epoch() const { return epoch_.load(); }
+  // Leader elections this broker made as controller, and the unclean ones (the metrics).
+  [[nodiscard]] uint64_t leader_elections() const { return partitions_.leader_elections(); }
+  [[nodiscard]] uint64_t unclean_leader_elections() const { return partitions_.unclean_leader_elections(); }
 
   // ControlledShutdown from `broker` (registered with `broker_epoch`, -1: unchecked): queued as an
   // event; moves its leaderships away and drops it from the ISRs. NOT_CONTROLLER when not active,

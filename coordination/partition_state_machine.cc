@@ -213,6 +213,7 @@ asio::awaitable<Result<std::vector<TopicPartition>>> PartitionStateMachine::elec
       }
       if (known->second) {
         decision = offline_partition_leader(current->second.leader_and_isr, replicas, live, true);
+        if (decision) unclean_leader_elections_.fetch_add(1, std::memory_order_relaxed);
         if (decision) spdlog::warn("controller: unclean election of {} for {}: data may be lost", decision->leader.value(), tp.to_string());
       }
     }
@@ -275,6 +276,12 @@ asio::awaitable<Result<std::vector<TopicPartition>>> PartitionStateMachine::elec
   co_return co_await write(std::move(decisions));
 }
 
+void PartitionStateMachine::count_election(const LeaderAndIsr& previous, const LeaderAndIsr& next) {
+  if (next.leader != kNoLeader && next.leader != previous.leader) {
+    leader_elections_.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
 asio::awaitable<Result<std::vector<TopicPartition>>> PartitionStateMachine::write(
     std::vector<std::pair<TopicPartition, LeaderAndIsr>> decisions) {
   std::vector<TopicPartition> written;
@@ -302,6 +309,7 @@ asio::awaitable<Result<std::vector<TopicPartition>>> PartitionStateMachine::writ
     for (size_t i = 0; i < batch.size(); ++i) {
       LeaderIsrAndControllerEpoch state = batch[i].state;
       state.leader_and_isr.zk_version = versions.value()[i];
+      count_election(context_.partition_states[batch[i].tp].leader_and_isr, state.leader_and_isr);
       context_.partition_states[batch[i].tp] = state;
       spdlog::info("controller: {} leader {} epoch {} isr size {}", batch[i].tp.to_string(),
                    state.leader_and_isr.leader.value(), state.leader_and_isr.leader_epoch.value(),
@@ -327,6 +335,7 @@ asio::awaitable<Result<std::vector<TopicPartition>>> PartitionStateMachine::writ
   }
   if (!written) co_return written.error();
   state.leader_and_isr.zk_version = written.value();
+  count_election(current.leader_and_isr, state.leader_and_isr);
   current = state;
   co_return std::vector<TopicPartition>{tp};
 }

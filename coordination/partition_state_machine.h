@@ -6,6 +6,7 @@
 // Owner: the KafkaController's strand.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <optional>
@@ -95,6 +96,13 @@ class PartitionStateMachine {
   // Preferred leader election for `partitions`. Returns those whose leader changed.
   asio::awaitable<Result<std::vector<TopicPartition>>> elect_preferred(std::vector<TopicPartition> partitions);
 
+  // Leaders this state machine wrote that differ from the one before (a live leader elected;
+  // Kafka's LeaderElectionRateAndTimeMs count), and of those the unclean ones. Any thread.
+  [[nodiscard]] uint64_t leader_elections() const { return leader_elections_.load(std::memory_order_relaxed); }
+  [[nodiscard]] uint64_t unclean_leader_elections() const {
+    return unclean_leader_elections_.load(std::memory_order_relaxed);
+  }
+
  private:
   [[nodiscard]] bool is_live(BrokerId id) const { return context_.is_live(id) && !context_.shutting_down.contains(id); }
   // Writes the decisions (fenced, conditional, batched) and records the written ones in the
@@ -102,9 +110,14 @@ class PartitionStateMachine {
   asio::awaitable<Result<std::vector<TopicPartition>>> write(std::vector<std::pair<TopicPartition, LeaderAndIsr>> decisions);
   asio::awaitable<Result<std::vector<TopicPartition>>> write_one(const TopicPartition& tp, const LeaderAndIsr& decision);
 
+  // Counts the written `next` as an election when it names a new live leader over `previous`.
+  void count_election(const LeaderAndIsr& previous, const LeaderAndIsr& next);
+
   KafkaZkClient& zk_;
   ControllerContext& context_;
   UncleanLookup unclean_;
+  std::atomic<uint64_t> leader_elections_{0};
+  std::atomic<uint64_t> unclean_leader_elections_{0};
 };
 
 }  // namespace sluice::coordination

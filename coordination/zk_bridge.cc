@@ -10,6 +10,10 @@
 
 namespace sluice::coordination {
 
+std::atomic<RequestLatencyObserver> request_latency_observer{nullptr};
+
+void set_request_latency_observer(RequestLatencyObserver observer) { request_latency_observer.store(observer); }
+
 Errc errc_from_zoo(int rc) {
   switch (rc) {
     case ZNONODE: return Errc::no_node;

@@ -10,6 +10,8 @@
 
 #include <zookeeper/zookeeper.h>
 
+#include <atomic>
+#include <chrono>
 #include <climits>
 #include <string_view>
 #include <cstdint>
@@ -58,6 +60,9 @@ struct WatchArm {
   }
 };
 
+// set_request_latency_observer's function; null: none.
+extern std::atomic<RequestLatencyObserver> request_latency_observer;
+
 template <typename T, typename Payload = std::monostate>
 struct PendingOp {
   using Handler = asio::any_completion_handler<void(Result<T>)>;
@@ -69,10 +74,14 @@ struct PendingOp {
   void complete(Result<T> result) {
     // Boxed: moving an Outcome result through the handler's closure trips GCC 12's
     // -Wmaybe-uninitialized on its union storage.
+    if (RequestLatencyObserver observe = request_latency_observer.load(std::memory_order_relaxed)) {
+      observe(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+    }
     auto boxed = std::make_unique<Result<T>>(std::move(result));
     asio::post(work, [h = std::move(handler), r = std::move(boxed)]() mutable { std::move(h)(std::move(*r)); });
   }
 
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   Handler handler;
   asio::any_io_executor work;  // keeps the coroutine's io_context running until we post
   Payload payload{};           // buffers the C client fills in at completion (multi)

@@ -43,6 +43,11 @@ class ListenerSlot;
 class InFlightLimit;
 struct ZkSession;
 
+// Called with each ZooKeeper request's round trip in milliseconds (from the call to its answer),
+// on the ZooKeeper client's thread: it must be quick and thread-safe. Process-wide; null: none.
+using RequestLatencyObserver = void (*)(double ms);
+void set_request_latency_observer(RequestLatencyObserver observer);
+
 class ZooKeeperClient final : public ZkClient {
  public:
   // `executor` runs the client's internal waits; operations resume on their callers' executors.

@@ -152,6 +152,7 @@ env -i PATH="$bin:/usr/bin:/bin" "${broker1_env[@]}" \
   SLUICE_CFG_ZOOKEEPER_CONNECT="127.0.0.1:$zk_port$chroot" \
   SLUICE_CFG_LISTENERS="PLAINTEXT://127.0.0.1:$port" \
   SLUICE_CFG_ADVERTISED_LISTENERS="PLAINTEXT://127.0.0.1:$port" \
+  SLUICE_CFG_HTTP_LISTENER="127.0.0.1:0" \
   SLUICE_CFG_LOG_DIRS="$work/data" \
   SLUICE_CONFIG_FILE="$work/real/server.properties" \
   "$entrypoint" >"$work/broker.out" 2>&1 </dev/null &
