@@ -15,6 +15,9 @@ namespace sluice::tools {
 // Parses, connects and runs; the whole of main().
 int run_cli(const std::vector<std::string>& args);
 
+// dev up|status|stop-broker|kill-broker|start-broker|down: needs no bootstrap (tools/dev_commands.cc).
+int run_dev_command(const CliOptions& o);
+
 int run_topic_command(const CliOptions& o, ClientRunner& runner);
 int run_cluster_info(const CliOptions& o, ClientRunner& runner);
 int run_cluster_elect_leaders(const CliOptions& o, ClientRunner& runner);

@@ -270,6 +270,52 @@ void add_log_commands(CLI::App& app, CliOptions& o) {
   verify->add_flag("--allow-gaps", o.log.allow_gaps, "do not report offset gaps (compacted topics have them)");
 }
 
+void add_dev_commands(CLI::App& app, CliOptions& o) {
+  auto* dev = app.add_subcommand("dev", "a local dev cluster: ZooKeeper and brokers as background processes");
+  dev->require_subcommand(1);
+  dev->fallthrough();
+  DevOptions& d = o.dev;
+  dev->add_option("--dir", d.dir, "the cluster's directory (default: $SLUICE_DEV_DIR, else .sluice-dev)");
+  dev->add_option("--timeout-ms", d.timeout_ms, "bound on each wait")
+      ->check(CLI::Range(int64_t{1'000}, int64_t{3'600'000}))
+      ->capture_default_str();
+  auto* up = dev->add_subcommand("up", "start ZooKeeper and the brokers (or report the cluster already running)");
+  up->add_option("-n,--brokers", d.brokers, "number of brokers")->check(CLI::Range(1, 64))->capture_default_str();
+  up->add_option("--zookeepers", d.zookeepers, "ZooKeeper nodes: 1 or 3")
+      ->check(CLI::IsMember({1, 3}))
+      ->capture_default_str();
+  up->add_option("--zookeeper-port", d.zookeeper_port,
+                 "first ZooKeeper client port (a 3-node ensemble uses 9 ports from here)")
+      ->check(CLI::Range(1, 65000))
+      ->capture_default_str();
+  up->add_option("--broker-port", d.broker_port, "broker I listens on this port + I")
+      ->check(CLI::Range(1, 65000))
+      ->capture_default_str();
+  up->add_option("--chroot", d.chroot, "a ZooKeeper chroot for the cluster, e.g. /sluice");
+  up->add_option("--broker-binary", d.broker_binary, "sluice-broker to run (default: next to sluice)");
+  dev->add_subcommand("status", "each process, the controller and the registered brokers");
+  for (const char* name : {"stop-broker", "kill-broker", "start-broker"}) {
+    const std::string what = std::string(name) == "stop-broker"   ? "stop a broker (SIGTERM) and wait for it"
+                             : std::string(name) == "kill-broker" ? "kill a broker (SIGKILL)"
+                                                                  : "start a stopped broker and wait until it is registered";
+    dev->add_subcommand(name, what)
+        ->add_option("broker", d.broker_id, "broker id")
+        ->required()
+        ->check(CLI::NonNegativeNumber);
+  }
+  auto* down = dev->add_subcommand("down", "stop the brokers, then ZooKeeper; data is kept unless --purge");
+  down->add_flag("--purge", d.purge, "also delete the cluster's directory");
+}
+
+void finish_dev(CliOptions& o) {
+  DevOptions& d = o.dev;
+  if (!d.chroot.empty() && (d.chroot.front() != '/' || d.chroot.size() < 2 || d.chroot.back() == '/' ||
+                            d.chroot.find("//") != std::string::npos)) {
+    throw UsageError{"dev up: --chroot: expected a path like /sluice, got '" + d.chroot + "'"};
+  }
+  if (d.zookeeper_port + 9 > 65535 || d.broker_port + d.brokers > 65535) throw UsageError{"dev up: ports out of range"};
+}
+
 std::map<std::string, std::string> key_values(const std::vector<std::string>& items, const char* option) {
   std::map<std::string, std::string> out;
   for (const auto& item : items) {
@@ -323,6 +369,7 @@ void finish(CliOptions& o, const Raw& raw, const CLI::App& app) {
     }
   }
   if (o.command == Command::topic_reassign) finish_reassign(o.reassign);
+  if (o.command == Command::dev_up) finish_dev(o);
   if (o.command == Command::topic_alter_config && o.topic.set.empty() && o.topic.remove.empty()) {
     throw UsageError{"topic alter-config: give at least one --set or --delete"};
   }
@@ -346,6 +393,9 @@ Command chosen(const CLI::App& app) {
       {"group", "delete", Command::group_delete},
       {"log", "dump", Command::log_dump},             {"log", "verify", Command::log_verify},
       {"cluster", "health", Command::cluster_health},
+      {"dev", "up", Command::dev_up},                 {"dev", "status", Command::dev_status},
+      {"dev", "stop-broker", Command::dev_stop_broker}, {"dev", "kill-broker", Command::dev_kill_broker},
+      {"dev", "start-broker", Command::dev_start_broker}, {"dev", "down", Command::dev_down},
   };
   for (const auto& [parent, child, command] : table) {
     if (in(parent, child)) return command;
@@ -385,6 +435,7 @@ ParseOutcome parse_command_line(const std::vector<std::string>& args, std::optio
   add_perf_commands(app, o, raw);
   add_group_commands(app, o, raw);
   add_log_commands(app, o);
+  add_dev_commands(app, o);
 
   ParseOutcome out;
   try {

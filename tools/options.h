@@ -44,6 +44,12 @@ enum class Command {
   log_dump,
   log_verify,
   cluster_health,
+  dev_up,
+  dev_status,
+  dev_stop_broker,
+  dev_kill_broker,
+  dev_start_broker,
+  dev_down,
 };
 
 struct GlobalOptions {
@@ -155,6 +161,21 @@ struct LogOptions {
   bool allow_gaps = false;       // verify: offset gaps (compacted topics) are not problems
 };
 
+// sluice dev: a local cluster of ZooKeeper and sluice-broker processes (tools/dev_cluster.h).
+// up takes every field; the other subcommands read the cluster's state file in `dir`.
+struct DevOptions {
+  std::string dir;             // empty: $SLUICE_DEV_DIR, else .sluice-dev
+  int32_t brokers = 3;
+  int32_t zookeepers = 1;      // 1 or 3
+  int32_t zookeeper_port = 2181;  // ZooKeeper client ports from here; an ensemble's peer ports follow
+  int32_t broker_port = 9092;     // broker I listens on broker_port + I
+  std::string chroot;          // empty: none; else "/path"
+  std::string broker_binary;   // empty: sluice-broker next to the sluice binary
+  int32_t broker_id = -1;      // stop-broker, kill-broker, start-broker
+  bool purge = false;          // down
+  int64_t timeout_ms = 60'000;  // bound on each wait
+};
+
 struct CliOptions {
   Command command = Command::none;
   GlobalOptions global;
@@ -166,6 +187,7 @@ struct CliOptions {
   PerfOptions perf;
   GroupOptions group;
   LogOptions log;
+  DevOptions dev;
 };
 
 // Either options to run, or an exit code with text to print (help on stdout for exit 0, an

@@ -63,6 +63,7 @@ int run_cli(const std::vector<std::string>& args) {
   const CliOptions& o = *parsed.options;
   init_cli_logging();
   if (o.command == Command::log_dump || o.command == Command::log_verify) return run_log_command(o);
+  if (o.command >= Command::dev_up && o.command <= Command::dev_down) return run_dev_command(o);
   ClientRunner runner(o.global);
   if (auto connected = runner.connect(); !connected) {
     std::fprintf(stderr, "%s\n", error_line("cannot reach " + o.global.bootstrap, connected.error()).c_str());
@@ -89,6 +90,12 @@ int run_cli(const std::vector<std::string>& args) {
     case Command::cluster_health: return run_cluster_health(o, runner);
     case Command::log_dump:
     case Command::log_verify:
+    case Command::dev_up:
+    case Command::dev_status:
+    case Command::dev_stop_broker:
+    case Command::dev_kill_broker:
+    case Command::dev_start_broker:
+    case Command::dev_down:
     case Command::none: break;
   }
   std::fprintf(stderr, "sluice: no command given\n");

@@ -1,18 +1,33 @@
 #!/usr/bin/env bash
-# The README's run command, end to end on private ports and a temp dir: three brokers start with
-# the demo topic replicated three ways (leaders spread, min.insync.replicas=2 enforced), a rerun
-# reuses what runs, stop, start again on the kept data, purge. Usage: quickstart_test.sh BIN_DIR
+# The README's run command, end to end on private ports and a temp dir: a ZooKeeper ensemble of
+# three and three brokers start (sluice dev up) with the demo topic replicated three ways (leaders
+# spread, min.insync.replicas=2 enforced), the tour kills a broker, sees its leaders move, consumes
+# everything and restarts it; a rerun reuses what runs, stop, start again on the kept data, purge.
+# Usage: quickstart_test.sh BIN_DIR
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-# Free ports below the ephemeral range (tests/support/free_ports.py); the run of three for the brokers.
-free_port() { /usr/bin/python3 "$root/tests/support/free_ports.py"; }
-free_port_run() { /usr/bin/python3 "$root/tests/support/free_ports.py" 3; }
+# Runs of free ports below the ephemeral range (tests/support/free_ports.py): nine for the
+# ensemble (client, quorum and election ports), three for the brokers.
+free_port_run() { /usr/bin/python3 "$root/tests/support/free_ports.py" "$1"; }
 export SLUICE_BIN_DIR=$1 SLUICE_QUICKSTART_NO_BUILD=1
 export SLUICE_QUICKSTART_DIR=$(mktemp -d /tmp/sluice-quickstart-XXXXXX)
-export SLUICE_ZK_PORT=$(free_port) SLUICE_BROKER_PORT=$(free_port_run)
+export SLUICE_ZK_PORT=$(free_port_run 9) SLUICE_BROKER_PORT=$(free_port_run 3)
+dev() { "$SLUICE_BIN_DIR/sluice" dev "$@" --dir "$SLUICE_QUICKSTART_DIR"; }
 qs=$root/scripts/quickstart.sh
 trap '"$qs" purge >/dev/null 2>&1 || true' EXIT
 fail() { echo "quickstart_test: $*" >&2; exit 1; }
+# The demo's part of a run's output (the tour after it describes the topic with a broker down).
+demo() { sed -n '/^== demo/,/^== tour/p' <<<"$1"; }
+# The tour killed the leader of partition 0, saw another lead it, consumed all and restarted it.
+check_tour() {
+  local out=$1 what=$2 victim
+  victim=$(grep -oE '^\$ sluice dev kill-broker [0-2]' <<<"$out" | awk '{print $5}')
+  [ -n "$victim" ] || fail "$what: the tour killed no broker: $out"
+  grep -q "broker $victim killed" <<<"$out" || fail "$what: kill-broker $victim: $out"
+  grep -A4 "leads nothing" <<<"$out" | grep -qE "Leader: $victim\b" && fail "$what: broker $victim still leads: $out"
+  grep -qE "consumed $3 records with broker $victim down" <<<"$out" || fail "$what: not every record came back: $out"
+  grep -q "broker $victim started (pid [0-9]*) and registered" <<<"$out" || fail "$what: restart of $victim: $out"
+}
 # The describe output shows three replicas, a full ISR and a different leader per partition.
 check_spread() {
   local out=$1 what=$2 leaders
@@ -24,34 +39,36 @@ check_spread() {
 }
 
 first=$("$qs" 2>&1) || fail "first run failed: $first"
-for id in 0 1 2; do
-  grep -q "broker $id serving on 127.0.0.1:$((SLUICE_BROKER_PORT + id))" <<<"$first" || fail "broker $id did not start: $first"
-done
-check_spread "$first" "first run"
-[ "$(grep -c '(run ' <<<"$first")" = 3 ] || fail "first run did not print its three records: $first"
+grep -q "dev cluster up" <<<"$first" || fail "the cluster did not start: $first"
+grep -q "bootstrap:   127.0.0.1:$SLUICE_BROKER_PORT,127.0.0.1:$((SLUICE_BROKER_PORT + 1))" <<<"$first" ||
+  fail "no bootstrap list printed: $first"
+check_spread "$(demo "$first")" "first run"
+[ "$(demo "$first" | grep -c '(run ')" = 3 ] || fail "first run did not print its three records: $first"
 grep -q '"offset":2' <<<"$first" || fail "first run did not consume offsets 0-2: $first"
+check_tour "$first" "first run" 3
 status=$("$qs" status)
-[ "$(grep -c 'running' <<<"$status")" = 4 ] || fail "status after start: $status"
+[ "$(grep -c ': running (pid' <<<"$status")" = 6 ] || fail "status after start: $status"
 
-second=$("$qs" 2>&1) || fail "second run failed: $second"
-for id in 0 1 2; do
-  grep -q "broker $id already running" <<<"$second" || fail "second run did not reuse broker $id: $second"
-done
+# The tour ran once; the reruns skip it.
+second=$(SLUICE_QUICKSTART_TOUR=0 "$qs" 2>&1) || fail "second run failed: $second"
+grep -q "dev cluster already running in $SLUICE_QUICKSTART_DIR: 3 brokers, 3 ZooKeeper nodes" <<<"$second" ||
+  fail "second run did not reuse the cluster: $second"
 grep -q '"offset":5' <<<"$second" || fail "second run did not append after the first: $second"
+grep -q "== tour" <<<"$second" && fail "SLUICE_QUICKSTART_TOUR=0 ran the tour: $second"
 
 stopped=$("$qs" stop)
 for id in 0 1 2; do grep -q "broker $id stopped" <<<"$stopped" || fail "stop did not stop broker $id: $stopped"; done
+grep -q "zookeeper 3 stopped" <<<"$stopped" || fail "stop did not stop ZooKeeper: $stopped"
 status=$("$qs" status)
-[ "$(grep -c 'stopped' <<<"$status")" = 4 ] || fail "status after stop: $status"
+[ "$(grep -c ': stopped (port' <<<"$status")" = 6 ] || fail "status after stop: $status"
 
-third=$("$qs" 2>&1) || fail "restart failed: $third"
+third=$(SLUICE_QUICKSTART_TOUR=0 "$qs" 2>&1) || fail "restart failed: $third"
 grep -q '"offset":8' <<<"$third" || fail "data was not kept across stop/start: $third"
-check_spread "$third" "restart"
+check_spread "$(demo "$third")" "restart"
 
 # min.insync.replicas=2 holds: with brokers 1 and 2 stopped, acks=all is refused.
-for id in 1 2; do kill -TERM "$(cat "$SLUICE_QUICKSTART_DIR/broker$id.pid")"; done
 for id in 1 2; do
-  for _ in $(seq 150); do kill -0 "$(cat "$SLUICE_QUICKSTART_DIR/broker$id.pid")" 2>/dev/null || break; sleep 0.2; done
+  out=$(dev stop-broker "$id") || fail "stop-broker $id: $out"
 done
 # confluent-kafka without retries: our CLI would retry the retriable error until it times out.
 refused=$(/usr/bin/python3 - "127.0.0.1:$SLUICE_BROKER_PORT" 2>&1 <<'PY'
