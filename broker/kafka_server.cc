@@ -18,6 +18,7 @@
 #include "broker/handlers/admin_handlers.h"
 #include "broker/handlers/data_plane_handlers.h"
 #include "broker/handlers/handler_list.h"
+#include "broker/console/console_routes.h"
 #include "broker/http/broker_routes.h"
 #include "broker/metrics/broker_metrics.h"
 #include "broker/spawn.h"
@@ -193,6 +194,7 @@ ConfigResult<void> KafkaServer::start_http() {
   if (!config_.http_listener) return outcome::success();
   auto router = std::make_shared<http::HttpRouter>();
   http::add_broker_routes(*router, services);
+  console::add_console_routes(*router, services, {io_.get_executor(), [this] { return console::bootstrap_of(socket_server_->local_endpoints()); }, [this] { return shutting_down_.load(); }});
   http::HttpServerConfig http_config;
   http_config.host = config_.http_listener->first;
   http_config.port = config_.http_listener->second;

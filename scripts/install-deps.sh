@@ -29,6 +29,9 @@ packages=(
   zookeeper default-jre-headless
   # tests/scripts/compose_test.sh: validates docker-compose.yml and reads what it implies
   docker-compose python3-yaml
+  # broker/tests/console_test.cc: the web console in a real headless browser (playwright-core
+  # from npm drives this one; it downloads no browser of its own)
+  chromium
 )
 
 # kafkajs interop tests run `npm ci`; a node from elsewhere (e.g. NodeSource, npm bundled) will do.

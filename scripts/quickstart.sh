@@ -10,7 +10,8 @@
 #   scripts/quickstart.sh purge    stop and delete the data (sluice dev down --purge)
 # Everything lives in $SLUICE_QUICKSTART_DIR (default .quickstart/ in the checkout). Ports:
 # ZooKeeper clients on $SLUICE_ZK_PORT (2181), +1 and +2 (the ensemble's peer ports follow: +3 to
-# +8); brokers 0, 1 and 2 on $SLUICE_BROKER_PORT (9092), +1 and +2. ZooKeeper is Debian's package
+# +8); brokers 0, 1 and 2 on $SLUICE_BROKER_PORT (9092), +1 and +2, their HTTP (metrics, the web
+# console) on $SLUICE_HTTP_PORT (9644), +1 and +2. ZooKeeper is Debian's package
 # run as plain processes with their own data dirs: no system service is touched. Running it again
 # reuses what is already running. For tests: SLUICE_BIN_DIR (default build/bin),
 # SLUICE_QUICKSTART_NO_BUILD=1 (skip installing and building) and SLUICE_QUICKSTART_TOUR=0 (skip the tour).
@@ -20,6 +21,7 @@ root=$PWD
 dir=${SLUICE_QUICKSTART_DIR:-$root/.quickstart}
 zk_port=${SLUICE_ZK_PORT:-2181}
 broker_port=${SLUICE_BROKER_PORT:-9092}
+http_port=${SLUICE_HTTP_PORT:-9644}
 topic=quickstart
 bin=${SLUICE_BIN_DIR:-$root/build/bin}
 sluice=$bin/sluice
@@ -62,7 +64,7 @@ for old in "$dir"/zookeeper.pid "$dir"/broker*.pid; do
     die "an older quickstart still runs from $dir (pid file $old): stop it, or set SLUICE_QUICKSTART_DIR"
   fi
 done
-dev up --brokers 3 --zookeepers 3 --zookeeper-port "$zk_port" --broker-port "$broker_port"
+dev up --brokers 3 --zookeepers 3 --zookeeper-port "$zk_port" --broker-port "$broker_port" --http-port "$http_port"
 bootstrap=127.0.0.1:$broker_port,127.0.0.1:$((broker_port + 1)),127.0.0.1:$((broker_port + 2))
 sluice_b() { "$sluice" -b "$bootstrap" "$@"; }
 all_in_sync() {
@@ -120,6 +122,7 @@ fi
 cat <<EOF
 
 Sluice is running: ZooKeeper on 127.0.0.1 ports $zk_port-$((zk_port + 2)), brokers 0, 1 and 2 on 127.0.0.1 ports $broker_port, $((broker_port + 1)) and $((broker_port + 2)).
+The web console: http://127.0.0.1:$http_port/ (any broker: $http_port + broker id).
 
   $sluice -b $bootstrap topic describe $topic
   echo hi | $sluice -b $bootstrap produce $topic --acks all

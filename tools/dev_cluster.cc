@@ -85,6 +85,7 @@ bool apply_state_line(DevState& s, const std::string& key, const std::string& va
   if (key == "zookeepers") return s.zookeepers = v, true;
   if (key == "zookeeper_port") return s.zookeeper_port = v, true;
   if (key == "broker_port") return s.broker_port = v, true;
+  if (key == "http_port") return s.http_port = v, true;
   const size_t dot = key.find('.'), last = key.rfind('.');
   int64_t id = 0;
   if (dot == std::string::npos || key.substr(last) != ".pid" || !parse_int(key.substr(dot + 1, last - dot - 1), id)) {
@@ -104,6 +105,7 @@ uint16_t DevState::zookeeper_client_port(int32_t node) const {
   return static_cast<uint16_t>(zookeeper_port + node - 1);
 }
 uint16_t DevState::broker_port_of(int32_t id) const { return static_cast<uint16_t>(broker_port + id); }
+uint16_t DevState::http_port_of(int32_t id) const { return static_cast<uint16_t>(http_port + id); }
 
 std::vector<std::pair<uint16_t, std::string>> DevState::ports() const {
   std::vector<std::pair<uint16_t, std::string>> out;
@@ -116,6 +118,7 @@ std::vector<std::pair<uint16_t, std::string>> DevState::ports() const {
     }
   }
   for (int32_t id = 0; id < brokers; ++id) out.emplace_back(broker_port_of(id), "broker " + std::to_string(id));
+  for (int32_t id = 0; id < brokers; ++id) out.emplace_back(http_port_of(id), "broker " + std::to_string(id) + " http");
   return out;
 }
 
@@ -177,7 +180,7 @@ Failure save_state(const DevState& s) {
   std::ostringstream out;
   out << "# sluice dev cluster state: written by 'sluice dev', read by each of its subcommands\n"
       << "brokers=" << s.brokers << "\nzookeepers=" << s.zookeepers << "\nzookeeper_port=" << s.zookeeper_port
-      << "\nbroker_port=" << s.broker_port << "\nchroot=" << s.chroot << "\nbroker_binary=" << s.broker_binary
+      << "\nbroker_port=" << s.broker_port << "\nhttp_port=" << s.http_port << "\nchroot=" << s.chroot << "\nbroker_binary=" << s.broker_binary
       << "\njava=" << s.java << "\nzookeeper_classpath=" << s.zookeeper_classpath << "\n";
   for (const auto& [node, pid] : s.zookeeper_pids) out << "zookeeper." << node << ".pid=" << pid << "\n";
   for (const auto& [id, pid] : s.broker_pids) out << "broker." << id << ".pid=" << pid << "\n";
@@ -215,6 +218,7 @@ Failure write_broker_config(const DevState& s, int32_t id) {
   std::ostringstream p;
   p << "# written by 'sluice dev up'; rewritten on each start\n"
     << "broker.id=" << id << "\nlisteners=PLAINTEXT://127.0.0.1:" << s.broker_port_of(id)
+    << "\nhttp.listener=127.0.0.1:" << s.http_port_of(id)
     << "\nlog.dirs=" << (s.broker_dir(id) / "logs").string() << "\nzookeeper.connect=" << s.zookeeper_connect()
     << "\n# A killed broker leaves the cluster once its session expires: 6 s instead of 18 s.\n"
     << "zookeeper.session.timeout.ms=6000\nnum.partitions=3\ndefault.replication.factor=" << rf

@@ -8,8 +8,9 @@
 //   zookeeper<N>/zoo.cfg, data/myid, zookeeper.log     N = 1..zookeepers
 //   broker<I>/server.properties, logs/, broker.log     I = 0..brokers-1
 // Ports: ZooKeeper node N serves clients on zookeeper_port + N - 1; an ensemble of 3 also takes
-// zookeeper_port + 3..5 (quorum) and + 6..8 (leader election). Broker I listens on broker_port + I.
-// State file keys: brokers, zookeepers, zookeeper_port, broker_port, chroot, broker_binary, java,
+// zookeeper_port + 3..5 (quorum) and + 6..8 (leader election). Broker I listens on broker_port + I
+// and serves HTTP (metrics, the web console) on http_port + I.
+// State file keys: brokers, zookeepers, zookeeper_port, broker_port, http_port, chroot, broker_binary, java,
 // zookeeper_classpath, zookeeper.<N>.pid, broker.<I>.pid (0 or absent: not started).
 // Owner: one sluice process at a time; two concurrent `sluice dev` runs on one dir may race.
 #pragma once
@@ -35,6 +36,7 @@ struct DevState {
   int32_t zookeepers = 1;
   int32_t zookeeper_port = 2181;
   int32_t broker_port = 9092;
+  int32_t http_port = 9644;
   std::string chroot;
   std::string broker_binary;
   std::string java;
@@ -51,6 +53,7 @@ struct DevState {
   [[nodiscard]] std::filesystem::path broker_log(int32_t id) const { return broker_dir(id) / "broker.log"; }
   [[nodiscard]] uint16_t zookeeper_client_port(int32_t node) const;
   [[nodiscard]] uint16_t broker_port_of(int32_t id) const;
+  [[nodiscard]] uint16_t http_port_of(int32_t id) const;
   // Every port the cluster binds, each with what binds it ("broker 1", "ZooKeeper 2 quorum").
   [[nodiscard]] std::vector<std::pair<uint16_t, std::string>> ports() const;
   // host:port,... of every ZooKeeper node, then the chroot.

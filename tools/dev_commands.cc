@@ -100,6 +100,8 @@ void print_summary(const DevState& s, const std::optional<client::ClusterDescrip
   std::printf("zookeeper:   %s (%d node%s)\n", s.zookeeper_connect().c_str(), s.zookeepers, s.zookeepers > 1 ? "s" : "");
   std::printf("zkCli:       %s -server %s\n", kZkCli, s.zookeeper_connect().c_str());
   std::printf("logs:        %s/broker<I>/broker.log, %s/zookeeper<N>/zookeeper.log\n", d.c_str(), d.c_str());
+  std::printf("console:     http://127.0.0.1:%u/   (any broker: port %u + broker id; /metrics too)\n",
+              static_cast<unsigned>(s.http_port_of(0)), static_cast<unsigned>(s.http_port_of(0)));
   std::printf("try:         sluice -b %s cluster info\n", s.bootstrap().c_str());
   std::printf("stop:        sluice dev down --dir %s   (data kept; --purge deletes it)\n", d.c_str());
 }
@@ -254,6 +256,7 @@ int dev_up(const DevOptions& o, const fs::path& dir) {
     s.zookeepers = o.zookeepers;
     s.zookeeper_port = o.zookeeper_port;
     s.broker_port = o.broker_port;
+    s.http_port = o.http_port;
     s.chroot = o.chroot;
     s.broker_binary = (fs::read_symlink("/proc/self/exe", ec).parent_path() / "sluice-broker").string();
   }

@@ -291,6 +291,9 @@ void add_dev_commands(CLI::App& app, CliOptions& o) {
   up->add_option("--broker-port", d.broker_port, "broker I listens on this port + I")
       ->check(CLI::Range(1, 65000))
       ->capture_default_str();
+  up->add_option("--http-port", d.http_port, "broker I serves /metrics and the web console on this port + I")
+      ->check(CLI::Range(1, 65000))
+      ->capture_default_str();
   up->add_option("--chroot", d.chroot, "a ZooKeeper chroot for the cluster, e.g. /sluice");
   up->add_option("--broker-binary", d.broker_binary, "sluice-broker to run (default: next to sluice)");
   dev->add_subcommand("status", "each process, the controller and the registered brokers");
@@ -313,7 +316,8 @@ void finish_dev(CliOptions& o) {
                             d.chroot.find("//") != std::string::npos)) {
     throw UsageError{"dev up: --chroot: expected a path like /sluice, got '" + d.chroot + "'"};
   }
-  if (d.zookeeper_port + 9 > 65535 || d.broker_port + d.brokers > 65535) throw UsageError{"dev up: ports out of range"};
+  if (d.zookeeper_port + 9 > 65535 || d.broker_port + d.brokers > 65535 ||
+      d.http_port + d.brokers > 65535) throw UsageError{"dev up: ports out of range"};
 }
 
 std::map<std::string, std::string> key_values(const std::vector<std::string>& items, const char* option) {

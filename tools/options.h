@@ -169,6 +169,7 @@ struct DevOptions {
   int32_t zookeepers = 1;      // 1 or 3
   int32_t zookeeper_port = 2181;  // ZooKeeper client ports from here; an ensemble's peer ports follow
   int32_t broker_port = 9092;     // broker I listens on broker_port + I
+  int32_t http_port = 9644;       // broker I serves HTTP (metrics, console) on http_port + I
   std::string chroot;          // empty: none; else "/path"
   std::string broker_binary;   // empty: sluice-broker next to the sluice binary
   int32_t broker_id = -1;      // stop-broker, kill-broker, start-broker

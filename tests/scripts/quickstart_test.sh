@@ -11,7 +11,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 free_port_run() { /usr/bin/python3 "$root/tests/support/free_ports.py" "$1"; }
 export SLUICE_BIN_DIR=$1 SLUICE_QUICKSTART_NO_BUILD=1
 export SLUICE_QUICKSTART_DIR=$(mktemp -d /tmp/sluice-quickstart-XXXXXX)
-export SLUICE_ZK_PORT=$(free_port_run 9) SLUICE_BROKER_PORT=$(free_port_run 3)
+export SLUICE_ZK_PORT=$(free_port_run 9) SLUICE_BROKER_PORT=$(free_port_run 3) SLUICE_HTTP_PORT=$(free_port_run 3)
 dev() { "$SLUICE_BIN_DIR/sluice" dev "$@" --dir "$SLUICE_QUICKSTART_DIR"; }
 qs=$root/scripts/quickstart.sh
 trap '"$qs" purge >/dev/null 2>&1 || true' EXIT

@@ -45,6 +45,7 @@ class DevCluster : public ::testing::Test {
   void SetUp() override {
     zookeeper_port_ = free_port_run(9);  // 3 client, 3 quorum and 3 election ports
     broker_port_ = free_port_run(3);
+    http_port_ = free_port_run(3);
   }
 
   // Kills whatever the state file still names: no process outlives a failed test.
@@ -67,7 +68,8 @@ class DevCluster : public ::testing::Test {
 
   RunResult up() {
     return dev({"up", "--brokers", "3", "--zookeepers", "3", "--zookeeper-port", std::to_string(zookeeper_port_),
-                "--broker-port", std::to_string(broker_port_), "--chroot", "/dev-test"});
+                "--broker-port", std::to_string(broker_port_), "--http-port", std::to_string(http_port_), "--chroot",
+                "/dev-test"});
   }
 
   // "broker.1.pid" -> pid, from the state file.
@@ -115,6 +117,7 @@ class DevCluster : public ::testing::Test {
   sluice::testing::TempDir tmp_{"sluice-dev"};
   int zookeeper_port_ = 0;
   int broker_port_ = 0;
+  int http_port_ = 0;
 };
 
 int count(const std::string& text, const std::string& what) {
@@ -204,7 +207,8 @@ TEST_F(DevCluster, UpStatusKillRestartDownUpPurge) {
 TEST_F(DevCluster, FailuresAreOneLineErrors) {
   const auto up_with = [&](std::vector<std::string> extra) {
     std::vector<std::string> args = {"up", "--brokers", "1", "--zookeeper-port", std::to_string(zookeeper_port_),
-                                     "--broker-port", std::to_string(broker_port_)};
+                                     "--broker-port", std::to_string(broker_port_), "--http-port",
+                                     std::to_string(http_port_)};
     args.insert(args.end(), extra.begin(), extra.end());
     return dev(args);
   };
