@@ -1,11 +1,6 @@
 // The broker's HTTP server (http.listener): /metrics in the Prometheus text format with the
 // counters and gauges moving as real clients use real sluice-broker processes, /health and
 // /ready following the ZooKeeper session, and bad requests answered without harm.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <map>
 #include <optional>
 #include <regex>
@@ -17,6 +12,7 @@
 #include "broker/kafka_config.h"
 #include "broker/metrics/metrics.h"
 #include "broker/tests/cluster_fixture.h"
+#include "tests/support/http_client.h"
 
 namespace sluice::broker::testing {
 namespace {
@@ -24,56 +20,11 @@ namespace {
 using namespace std::chrono_literals;
 using sluice::testing::BrokerProcess;
 
-// Sends `request` to 127.0.0.1:port and reads until the server closes (or 10 s pass).
-std::string http_exchange(uint16_t port, const std::string& request) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return {};
-  timeval tv{10, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string out;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-    size_t sent = 0;
-    while (sent < request.size()) {
-      const ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-      if (n <= 0) break;  // the server may answer and close before reading everything (413, 431)
-      sent += static_cast<size_t>(n);
-    }
-    ::shutdown(fd, SHUT_WR);  // the server sees the end of our requests
-    char buf[65536];
-    for (;;) {
-      const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-      if (n <= 0) break;
-      out.append(buf, static_cast<size_t>(n));
-    }
-  }
-  ::close(fd);
-  return out;
-}
+using sluice::testing::http_exchange;
+using sluice::testing::HttpReply;
 
-struct HttpReply {
-  int status = 0;
-  std::string headers;
-  std::string body;
-};
-
-HttpReply parse_reply(const std::string& raw) {
-  HttpReply r;
-  const size_t end = raw.find("\r\n\r\n");
-  if (raw.rfind("HTTP/1.1 ", 0) != 0 || end == std::string::npos) return r;
-  r.status = std::stoi(raw.substr(9, 3));
-  r.headers = raw.substr(0, end);
-  r.body = raw.substr(end + 4);
-  return r;
-}
-
-HttpReply get(uint16_t port, const std::string& path) {
-  return parse_reply(http_exchange(port, "GET " + path + " HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"));
-}
+HttpReply parse_reply(const std::string& raw) { return sluice::testing::parse_http_reply(raw); }
+HttpReply get(uint16_t port, const std::string& path) { return sluice::testing::http_get(port, path); }
 
 // A tiny Prometheus text-format (0.0.4) parser: every line must be a # HELP, a # TYPE or a sample
 // of a declared family; samples map "name{labels}" to their value.
