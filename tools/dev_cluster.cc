@@ -218,6 +218,7 @@ Failure write_broker_config(const DevState& s, int32_t id) {
   std::ostringstream p;
   p << "# written by 'sluice dev up'; rewritten on each start\n"
     << "broker.id=" << id << "\nlisteners=PLAINTEXT://127.0.0.1:" << s.broker_port_of(id)
+    << "\nadvertised.listeners=PLAINTEXT://127.0.0.1:" << s.broker_port_of(id)
     << "\nhttp.listener=127.0.0.1:" << s.http_port_of(id)
     << "\nlog.dirs=" << (s.broker_dir(id) / "logs").string() << "\nzookeeper.connect=" << s.zookeeper_connect()
     << "\n# A killed broker leaves the cluster once its session expires: 6 s instead of 18 s.\n"

@@ -4,14 +4,12 @@
 // Chromium driven by playwright-core (tests/console/js, installed by `npm ci` from the lockfile):
 // it shows the brokers, the leaders and the cluster picture, and without a reload greys out a
 // SIGKILLed broker and shows the moved leaders.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <csignal>
+#include <algorithm>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <regex>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -19,6 +17,7 @@
 
 #include "broker/console/console_routes.h"
 #include "broker/tests/cluster_fixture.h"
+#include "tests/support/http_client.h"
 
 namespace sluice::broker::testing {
 namespace {
@@ -30,51 +29,11 @@ using sluice::testing::run_program;
 
 const std::filesystem::path kScripts = std::filesystem::path(SLUICE_SOURCE_DIR) / "tests" / "console" / "js";
 
-struct Reply {
-  int status = 0;
-  std::string content_type;
-  std::string body;
-};
-
-// GET http://127.0.0.1:port/path with Connection: close; reads until the server closes (10 s
-// socket timeouts bound it).
-Reply get(uint16_t port, const std::string& path) {
-  Reply reply;
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return reply;
-  timeval tv{10, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string raw;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-    const std::string request = "GET " + path + " HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n";
-    if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
-      char buf[65536];
-      for (;;) {
-        const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-        if (n <= 0) break;
-        raw.append(buf, static_cast<size_t>(n));
-      }
-    }
-  }
-  ::close(fd);
-  const size_t end = raw.find("\r\n\r\n");
-  if (raw.rfind("HTTP/1.1 ", 0) != 0 || end == std::string::npos) return reply;
-  reply.status = std::stoi(raw.substr(9, 3));
-  std::string headers = raw.substr(0, end);
-  for (auto& c : headers) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  const size_t ct = headers.find("content-type: ");
-  if (ct != std::string::npos) reply.content_type = headers.substr(ct + 14, headers.find("\r\n", ct) - ct - 14);
-  reply.body = raw.substr(end + 4);
-  return reply;
-}
+using Reply = sluice::testing::HttpReply;
+using sluice::testing::http_get;
 
 json get_json(uint16_t port, const std::string& path, int expected_status = 200) {
-  const Reply r = get(port, path);
+  const Reply r = http_get(port, path);
   EXPECT_EQ(r.status, expected_status) << path << ": " << r.body;
   EXPECT_NE(r.content_type.find("application/json"), std::string::npos) << path;
   return json::parse(r.body, nullptr, false);
@@ -219,8 +178,8 @@ TEST_F(ConsoleTest, JsonEndpointsDescribeTheClusterTopicsGroupsRecordsAndThrough
     json e = get_json(http(0), bad, 400);
     EXPECT_TRUE(e["error"].is_string()) << bad;
   }
-  EXPECT_EQ(get(http(0), "/api/records?topic=nope&partition=0").status, 404);
-  EXPECT_EQ(get(http(0), "/api/records?topic=orders&partition=3").status, 404);
+  EXPECT_EQ(http_get(http(0), "/api/records?topic=nope&partition=0").status, 404);
+  EXPECT_EQ(http_get(http(0), "/api/records?topic=orders&partition=3").status, 404);
 
   // Throughput: broker 2 appended 30 + 4 records for partition 1, seen within its samples.
   ASSERT_TRUE(eventually([&] {
@@ -231,12 +190,12 @@ TEST_F(ConsoleTest, JsonEndpointsDescribeTheClusterTopicsGroupsRecordsAndThrough
   }, 10s));
 
   // The assets, compiled in.
-  Reply page = get(http(1), "/");
+  Reply page = http_get(http(1), "/");
   EXPECT_EQ(page.status, 200);
   EXPECT_NE(page.content_type.find("text/html"), std::string::npos);
   EXPECT_NE(page.body.find("/console/app.js"), std::string::npos);
-  EXPECT_NE(get(http(1), "/console/app.js").body.find("/api/cluster"), std::string::npos);
-  EXPECT_EQ(get(http(1), "/console/app.css").status, 200);
+  EXPECT_NE(http_get(http(1), "/console/app.js").body.find("/api/cluster"), std::string::npos);
+  EXPECT_EQ(http_get(http(1), "/console/app.css").status, 200);
 
   // The console's sampler and client end with the broker: SIGTERM still shuts it down cleanly.
   const auto stopped = broker(1).stop(30s);
@@ -244,94 +203,243 @@ TEST_F(ConsoleTest, JsonEndpointsDescribeTheClusterTopicsGroupsRecordsAndThrough
   EXPECT_EQ(*stopped, 0) << output();
 }
 
-// playwright-core from npm (its lockfile in tests/console/js), installed once per test process.
-class ConsoleBrowserTest : public ConsoleTest {
- protected:
-  static void SetUpTestSuite() {
-    ConsoleTest::SetUpTestSuite();
-    node_dir_ = new sluice::testing::TempDir("sluice-console-js");
+// ---- the page in headless Chromium (tests/console/js/console_check.js) ----
+
+// playwright-core from npm (its lockfile in tests/console/js), installed once per test process
+// into a temp dir; `error` is empty when it worked.
+struct NodeScripts {
+  sluice::testing::TempDir dir{"sluice-console-js"};
+  std::string error;
+};
+
+const NodeScripts& node_scripts() {
+  static const NodeScripts* scripts = [] {
+    auto* s = new NodeScripts;
     for (const char* file : {"package.json", "package-lock.json", "console_check.js"}) {
-      std::filesystem::copy_file(kScripts / file, node_dir_->path() / file);
+      std::filesystem::copy_file(kScripts / file, s->dir.path() / file);
     }
     auto installed = run_program(
-        {"npm", "ci", "--no-audit", "--no-fund", "--prefer-offline", "--prefix", node_dir_->path().string()}, "", 180s);
-    npm_error_ = installed.exit_code == 0 ? "" : "npm ci failed: " + installed.err + installed.out;
-  }
-  static void TearDownTestSuite() {
-    delete node_dir_;
-    node_dir_ = nullptr;
-    ConsoleTest::TearDownTestSuite();
-  }
-  static inline sluice::testing::TempDir* node_dir_ = nullptr;
-  static inline std::string npm_error_;
-};
+        {"npm", "ci", "--no-audit", "--no-fund", "--prefer-offline", "--prefix", s->dir.path().string()}, "", 180s);
+    if (installed.exit_code != 0) s->error = "npm ci failed: " + installed.err + installed.out;
+    return s;
+  }();
+  return *scripts;
+}
 
 json read_json(const std::filesystem::path& path) {
   std::ifstream in(path);
   return json::parse(in, nullptr, false);
 }
 
-TEST_F(ConsoleBrowserTest, PageShowsTheClusterAndGreysOutAKilledBrokerWithoutReload) {
-  ASSERT_EQ(npm_error_, "");
-  ASSERT_TRUE(std::filesystem::exists("/usr/bin/chromium")) << "Debian's chromium (scripts/install-deps.sh)";
-  ASSERT_NO_FATAL_FAILURE(start_cluster());
-  // Broker 1 leads partitions 0 and 3; killing it moves them to 2 and 0.
-  create_topic("orders", {{1, 2, 0}, {2, 0, 1}, {0, 1, 2}, {1, 0, 2}});
-  const std::filesystem::path work = dir_.path() / "browser";
-  std::filesystem::create_directories(work);
-  sluice::testing::ChildProcess node(
-      {"node", (node_dir_->path() / "console_check.js").string(),
-       "http://127.0.0.1:" + std::to_string(http(0)) + "/", work.string(), "1"},
-      work / "node");
+// One run of console_check.js against `url`: phase1() is what the page shows at first; after the
+// caller has killed broker `killed`, phase2() is what it shows once it greyed that broker out.
+class ConsoleCheck {
+ public:
+  ConsoleCheck(const std::string& url, const std::filesystem::path& work, int killed)
+      : work_((std::filesystem::create_directories(work), work)),
+        node_({"node", (node_scripts().dir.path() / "console_check.js").string(), url, work.string(),
+               std::to_string(killed)},
+              work / "node") {}
 
-  ASSERT_TRUE(eventually([&] { return std::filesystem::exists(work / "phase1.json") || !node.running(); }, 60s))
-      << node.output();
-  ASSERT_TRUE(std::filesystem::exists(work / "phase1.json")) << node.output();
-  const json first = read_json(work / "phase1.json");
+  json phase1() {
+    EXPECT_TRUE(eventually([&] { return std::filesystem::exists(work_ / "phase1.json") || !node_.running(); }, 60s))
+        << node_.output();
+    EXPECT_TRUE(std::filesystem::exists(work_ / "phase1.json")) << node_.output();
+    return read_json(work_ / "phase1.json");
+  }
+
+  json phase2() {
+    { std::ofstream(work_ / "go") << "1"; }
+    const auto exit_code = node_.wait_exit(90s);
+    EXPECT_TRUE(exit_code.has_value()) << node_.output();
+    EXPECT_EQ(exit_code.value_or(-1), 0) << node_.output();
+    return read_json(work_ / "phase2.json");
+  }
+
+ private:
+  std::filesystem::path work_;
+  sluice::testing::ChildProcess node_;
+};
+
+// The first picture of three live brokers: `topic`'s `partitions` rows each with the leader the
+// cluster reports, `rf` replica blocks per partition, and each column's leader blocks matching.
+void expect_first_view(const json& first, const std::string& topic, int partitions, int rf,
+                       const std::function<int(int)>& leader_of) {
   ASSERT_TRUE(first.is_object());
   EXPECT_EQ(first["title"], "Sluice console");
   EXPECT_EQ(first["errors"].size(), 0u) << first["errors"].dump();
   ASSERT_EQ(first["brokers"].size(), 3u) << first.dump();
   for (const auto& b : first["brokers"]) EXPECT_TRUE(b["alive"].get<bool>());
   ASSERT_EQ(first["cols"].size(), 3u) << first.dump();
-  std::map<int, int> blocks;
+  std::map<int, int> expected_leaders;
+  for (int p = 0; p < partitions; ++p) ++expected_leaders[leader_of(p)];
   std::map<int, int> leaders_in_col;
+  int blocks = 0;
   for (const auto& col : first["cols"]) {
     EXPECT_FALSE(col["dead"].get<bool>());
     for (const auto& b : col["blocks"]) {
-      if (b["topic"] != "orders") continue;
-      ++blocks[col["broker"].get<int>()];
-      leaders_in_col[col["broker"].get<int>()] += b["leader"].get<bool>() ? 1 : 0;
+      if (b["topic"] != topic) continue;
+      ++blocks;
+      if (b["leader"].get<bool>()) ++leaders_in_col[col["broker"].get<int>()];
     }
   }
-  EXPECT_EQ(blocks, (std::map<int, int>{{0, 4}, {1, 4}, {2, 4}}));  // RF 3 x 4 partitions over 3 brokers
-  EXPECT_EQ(leaders_in_col, (std::map<int, int>{{0, 1}, {1, 2}, {2, 1}}));
+  EXPECT_EQ(blocks, partitions * rf) << first.dump();
+  EXPECT_EQ(leaders_in_col, expected_leaders) << first.dump();
   int rows = 0;
   for (const auto& p : first["partitions"]) {
-    if (p["topic"] != "orders") continue;
+    if (p["topic"] != topic) continue;
     ++rows;
-    EXPECT_EQ(p["leader"], leader("orders", p["partition"].get<int>())) << p.dump();
+    EXPECT_EQ(p["leader"], leader_of(p["partition"].get<int>())) << p.dump();
   }
-  EXPECT_EQ(rows, 4);
+  EXPECT_EQ(rows, partitions);
+}
+
+// After broker `killed` died: it alone is greyed out and leads nothing; every row shows the
+// leader the cluster now reports.
+void expect_after_kill(const json& second, const std::string& topic, int killed,
+                       const std::function<int(int)>& leader_of) {
+  ASSERT_TRUE(second.is_object());
+  EXPECT_EQ(second["errors"].size(), 0u) << second["errors"].dump();
+  for (const auto& b : second["brokers"]) EXPECT_EQ(b["alive"].get<bool>(), b["broker"] != killed) << b.dump();
+  for (const auto& col : second["cols"]) {
+    EXPECT_EQ(col["dead"].get<bool>(), col["broker"] == killed) << col.dump();
+    if (col["broker"] != killed) continue;
+    for (const auto& b : col["blocks"]) EXPECT_FALSE(b["leader"].get<bool>());
+  }
+  int rows = 0;
+  for (const auto& p : second["partitions"]) {
+    if (p["topic"] != topic) continue;
+    ++rows;
+    EXPECT_NE(p["leader"], killed) << p.dump();
+    EXPECT_EQ(p["leader"], leader_of(p["partition"].get<int>())) << p.dump();
+  }
+  EXPECT_GT(rows, 0);
+}
+
+class ConsoleBrowserTest : public ConsoleTest {};
+
+TEST_F(ConsoleBrowserTest, PageShowsTheClusterAndGreysOutAKilledBrokerWithoutReload) {
+  ASSERT_EQ(node_scripts().error, "");
+  ASSERT_TRUE(std::filesystem::exists("/usr/bin/chromium")) << "Debian's chromium (scripts/install-deps.sh)";
+  ASSERT_NO_FATAL_FAILURE(start_cluster());
+  // Broker 1 leads partitions 0 and 3; killing it moves them to 2 and 0.
+  create_topic("orders", {{1, 2, 0}, {2, 0, 1}, {0, 1, 2}, {1, 0, 2}});
+  const auto leader_of = [&](int p) { return leader("orders", p); };
+  ConsoleCheck check("http://127.0.0.1:" + std::to_string(http(0)) + "/", dir_.path() / "browser", 1);
+  const json first = check.phase1();
+  ASSERT_NO_FATAL_FAILURE(expect_first_view(first, "orders", 4, 3, leader_of));
+  std::map<int, int> leaders_in_col;
+  for (const auto& col : first["cols"]) {
+    for (const auto& b : col["blocks"]) leaders_in_col[col["broker"].get<int>()] += b["leader"].get<bool>() ? 1 : 0;
+  }
+  EXPECT_EQ(leaders_in_col, (std::map<int, int>{{0, 1}, {1, 2}, {2, 1}}));  // the preferred leaders
 
   broker(1).kill();
   ASSERT_TRUE(eventually([&] { return leader("orders", 0) == 2 && leader("orders", 3) == 0; }, 45s)) << output();
-  { std::ofstream(work / "go") << "1"; }
-  const auto exit_code = node.wait_exit(90s);
-  ASSERT_TRUE(exit_code.has_value()) << node.output();
-  ASSERT_EQ(*exit_code, 0) << node.output();
-  const json second = read_json(work / "phase2.json");
-  ASSERT_TRUE(second.is_object());
-  for (const auto& b : second["brokers"]) EXPECT_EQ(b["alive"].get<bool>(), b["broker"] != 1) << b.dump();
-  for (const auto& col : second["cols"]) {
-    EXPECT_EQ(col["dead"].get<bool>(), col["broker"] == 1) << col.dump();
-    if (col["broker"] != 1) continue;
-    for (const auto& b : col["blocks"]) EXPECT_FALSE(b["leader"].get<bool>());
+  const json second = check.phase2();
+  expect_after_kill(second, "orders", 1, leader_of);
+}
+
+// The same page against a dev cluster started the way a user does: `sluice dev up` on free
+// ports, the topic made with `sluice topic create`, the console URL `dev up` printed, a broker
+// killed with `sluice dev kill-broker`, leaders compared with `sluice topic describe`. TearDown
+// always runs `sluice dev down --purge` (and SIGKILLs whatever the state file still names).
+class ConsoleDevClusterTest : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    if (!std::filesystem::exists(cluster_ / "cluster.state")) return;
+    auto down = dev({"down", "--purge"});
+    if (down.exit_code == 0) return;
+    ADD_FAILURE() << "dev down --purge: " << down.out << down.err;
+    std::ifstream state(cluster_ / "cluster.state");
+    for (std::string line; std::getline(state, line);) {
+      const size_t eq = line.find(".pid=");
+      if (eq != std::string::npos && std::stoi(line.substr(eq + 5)) > 0) ::kill(std::stoi(line.substr(eq + 5)), SIGKILL);
+    }
   }
-  for (const auto& p : second["partitions"]) {
-    if (p["topic"] != "orders") continue;
-    EXPECT_EQ(p["leader"], leader("orders", p["partition"].get<int>())) << p.dump();
+
+  static int free_port_run(int count) {
+    auto r = run_program({"/usr/bin/python3", (std::filesystem::path(SLUICE_SOURCE_DIR) / "tests/support/free_ports.py").string(),
+                          std::to_string(count)});
+    if (r.exit_code != 0) throw std::runtime_error("free_ports.py: " + r.err);
+    return std::stoi(r.out);
   }
+
+  sluice::testing::RunResult dev(std::vector<std::string> args) {
+    args.insert(args.begin(), {BrokerProcess::cli_binary().string(), "dev"});
+    args.insert(args.end(), {"--dir", cluster_.string()});
+    return run_program(args, "", 120s);
+  }
+
+  sluice::testing::RunResult cli(std::vector<std::string> args) {
+    args.insert(args.begin(), {BrokerProcess::cli_binary().string(), "-b", bootstrap_});
+    return run_program(args, "", 60s);
+  }
+
+  // Partition -> leader, as `sluice topic describe` prints it; empty if it failed.
+  std::map<int, int> described_leaders(const std::string& topic) {
+    std::map<int, int> out;
+    auto r = cli({"topic", "describe", topic});
+    if (r.exit_code != 0) return out;
+    static const std::regex line("Partition: ([0-9]+)\tLeader: (-?[0-9]+)");
+    for (std::sregex_iterator it(r.out.begin(), r.out.end(), line), end; it != end; ++it) {
+      out[std::stoi((*it)[1])] = std::stoi((*it)[2]);
+    }
+    return out;
+  }
+
+  sluice::testing::TempDir tmp_{"sluice-console-dev"};
+  std::filesystem::path cluster_ = tmp_.path() / "cluster";
+  std::string bootstrap_;
+};
+
+TEST_F(ConsoleDevClusterTest, PageAgainstSluiceDevUpGreysOutABrokerKilledWithDevKillBroker) {
+  ASSERT_EQ(node_scripts().error, "");
+  ASSERT_TRUE(std::filesystem::exists("/usr/bin/chromium")) << "Debian's chromium (scripts/install-deps.sh)";
+  const int zookeeper_port = free_port_run(1);
+  const int broker_port = free_port_run(3);
+  const int http_port = free_port_run(3);
+  auto up = dev({"up", "--brokers", "3", "--zookeeper-port", std::to_string(zookeeper_port), "--broker-port",
+                 std::to_string(broker_port), "--http-port", std::to_string(http_port)});
+  ASSERT_EQ(up.exit_code, 0) << up.out << up.err;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(up.out, m, std::regex("bootstrap: +([0-9.:,]+)"))) << up.out;
+  bootstrap_ = m[1];
+  ASSERT_TRUE(std::regex_search(up.out, m, std::regex("console: +(http://[^ \n]+)"))) << up.out;
+  const std::string url = m[1];
+  EXPECT_EQ(url, "http://127.0.0.1:" + std::to_string(http_port) + "/");  // broker 0's HTTP port
+
+  // Six partitions, replication factor 3: the brokers' round-robin placement makes each of them
+  // lead some.
+  auto created = cli({"topic", "create", "orders", "-p", "6", "-r", "3"});
+  ASSERT_EQ(created.exit_code, 0) << created.out << created.err;
+  std::map<int, int> leaders;
+  ASSERT_TRUE(eventually([&] {
+    leaders = described_leaders("orders");
+    return leaders.size() == 6 && std::all_of(leaders.begin(), leaders.end(), [](auto& l) { return l.second >= 0; });
+  }, 30s));
+  // The page is served by broker 0: kill the one of 1 and 2 that leads more partitions.
+  std::map<int, int> led;
+  for (const auto& [p, l] : leaders) ++led[l];
+  const int killed = led[2] > led[1] ? 2 : 1;
+  ASSERT_GT(led[killed], 0) << "broker " << killed << " leads nothing";
+
+  ConsoleCheck check(url, tmp_.path() / "browser", killed);
+  const json first = check.phase1();
+  ASSERT_NO_FATAL_FAILURE(expect_first_view(first, "orders", 6, 3, [&](int p) { return leaders.at(p); }));
+
+  auto kill = dev({"kill-broker", std::to_string(killed)});
+  ASSERT_EQ(kill.exit_code, 0) << kill.out << kill.err;
+  ASSERT_TRUE(eventually([&] {
+    leaders = described_leaders("orders");
+    return leaders.size() == 6 && std::all_of(leaders.begin(), leaders.end(),
+                                              [&](auto& l) { return l.second >= 0 && l.second != killed; });
+  }, 45s)) << "leaders still on broker " << killed;
+  const json second = check.phase2();
+  // What the page shows once it greyed the broker out, against what topic describe says now.
+  leaders = described_leaders("orders");
+  ASSERT_EQ(leaders.size(), 6u);
+  expect_after_kill(second, "orders", killed, [&](int p) { return leaders.at(p); });
 }
 
 }  // namespace

@@ -6,14 +6,23 @@
 # entrypoint, run natively with broker 1's environment, writes the server.properties expected of
 # it, and the real sluice-broker started through it (against a private ZooKeeper and a free port)
 # registers under the chroot and stops cleanly on SIGTERM; (4) the entrypoint refuses a missing
-# broker.id or zookeeper.connect with one line and a non-zero exit. Usage: compose_test.sh BIN_DIR
+# broker.id or zookeeper.connect with one line and a non-zero exit; (5) the server.properties the
+# entrypoint writes for each compose broker has the shape of those `sluice dev up --brokers 3
+# --zookeepers 3 --chroot /sluice` writes (and the dev cluster tests exercise): same keys, one
+# PLAINTEXT listener advertised as itself, three ZooKeeper nodes under the same chroot, distinct
+# ids, an HTTP listener. Usage: compose_test.sh BIN_DIR
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 bin=$(cd "$1" && pwd)
 entrypoint=$root/docker/entrypoint.sh
 work=$(mktemp -d /tmp/sluice-compose-test-XXXXXX)
 pids=()
+dev_dir=$work/dev
 cleanup() {
+  if [ -f "$dev_dir/cluster.state" ]; then
+    "$bin/sluice" dev down --purge --dir "$dev_dir" >/dev/null 2>&1 ||
+      sed -n 's/^.*\.pid=\([1-9][0-9]*\)$/\1/p' "$dev_dir/cluster.state" | xargs -r kill -KILL 2>/dev/null || true
+  fi
   for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$work"
@@ -119,10 +128,11 @@ for name, svc in sorted(brokers.items()):
 if errors:
     for e in errors: print("compose_test:", e, file=sys.stderr)
     sys.exit(1)
-broker1 = next(svc for svc in brokers.values() if env_of(svc)["SLUICE_CFG_BROKER_ID"] == "1")
-with open(sys.argv[2], "w") as out:
-    for k, v in sorted(env_of(broker1).items()):
-        out.write(f"{k}={v}\n")
+for svc in brokers.values():
+    env = env_of(svc)
+    with open(sys.argv[2].replace("broker1", "broker" + env["SLUICE_CFG_BROKER_ID"]), "w") as out:
+        for k, v in sorted(env.items()):
+            out.write(f"{k}={v}\n")
 PY
 
 mapfile -t broker1_env <"$work/broker1.env"
@@ -188,4 +198,92 @@ refuses() {  # what, env...
 refuses broker.id SLUICE_CFG_ZOOKEEPER_CONNECT=zookeeper-1:2181/sluice
 refuses broker.id SLUICE_CFG_ZOOKEEPER_CONNECT=zookeeper-1:2181/sluice SLUICE_CFG_BROKER_ID=
 refuses zookeeper.connect SLUICE_CFG_BROKER_ID=1
+# (5) Compose against the dev cluster. The entrypoint's file for each compose broker, then a real
+# `sluice dev up` with a ZooKeeper ensemble of three under the same chroot, on free ports.
+for id in 1 2 3; do
+  mapfile -t broker_env <"$work/broker$id.env"
+  env -i PATH="$PATH" "${broker_env[@]}" SLUICE_CONFIG_FILE="$work/compose/$id.properties" SLUICE_BROKER_BIN=true \
+    "$entrypoint" 2>"$work/dry.err" || fail "entrypoint failed for broker $id: $(cat "$work/dry.err")"
+done
+free_run() { /usr/bin/python3 "$root/tests/support/free_ports.py" "$1"; }
+"$bin/sluice" dev up --brokers 3 --zookeepers 3 --chroot /sluice --dir "$dev_dir" --zookeeper-port "$(free_run 9)" \
+  --broker-port "$(free_run 3)" --http-port "$(free_run 3)" >"$work/dev-up.out" 2>&1 ||
+  fail "sluice dev up failed: $(tail -5 "$work/dev-up.out")"
+/usr/bin/python3 - "$work/compose" "$dev_dir" <<'PY' || fail "docker-compose.yml and the dev cluster disagree (above)"
+import glob, os, re, sys
+
+def props(path):
+    out = {}
+    for line in open(path):
+        line = line.strip()
+        if line and not line.startswith("#"):
+            k, _, v = line.partition("=")
+            out[k] = v
+    return out
+
+compose = [props(p) for p in sorted(glob.glob(os.path.join(sys.argv[1], "*.properties")))]
+dev = [props(p) for p in sorted(glob.glob(os.path.join(sys.argv[2], "broker*", "server.properties")))]
+errors = []
+def check(ok, message):
+    if not ok: errors.append(message)
+check(len(compose) == 3 and len(dev) == 3, f"{len(compose)} compose and {len(dev)} dev brokers, expected 3 each")
+
+# Keys that differ by design: the dev cluster shortens the ZooKeeper session and the controlled
+# shutdown retry so a killed local broker leaves quickly; compose keeps Kafka's defaults there and
+# asks for min.insync.replicas=2, which would block acks=all on a dev cluster of fewer brokers.
+# log.dirs is a path of each. Every other key must be in both.
+DEV_ONLY = {"zookeeper.session.timeout.ms", "controlled.shutdown.retry.backoff.ms"}
+COMPOSE_ONLY = {"min.insync.replicas"}
+IGNORED = {"log.dirs"}
+for c in compose:
+    for d in dev:
+        extra_dev = set(d) - set(c) - DEV_ONLY - IGNORED
+        extra_compose = set(c) - set(d) - COMPOSE_ONLY - IGNORED
+        check(not extra_dev and not extra_compose,
+              f"keys only in dev: {sorted(extra_dev)}, only in compose: {sorted(extra_compose)}")
+# Settings that are not per host or per broker have the same value.
+for key in ("num.partitions", "default.replication.factor"):
+    values = {p.get(key) for p in compose + dev}
+    check(len(values) == 1, f"{key} differs: {values}")
+
+def shape(name, brokers, listen_host):
+    # ids: dev counts from 0 (as Kafka's quickstart), compose from 1 (matching the ZooKeeper
+    # services' myid and the 19092/29092/39092 ports): distinct and consecutive in both.
+    ids = sorted(int(p.get("broker.id", "-1")) for p in brokers)
+    check(len(set(ids)) == 3 and ids == list(range(ids[0], ids[0] + 3)), f"{name}: broker ids {ids}")
+    chroots, ports, http_ports = set(), set(), set()
+    for p in brokers:
+        b = f"{name} broker {p.get('broker.id')}"
+        lm = re.fullmatch(r"PLAINTEXT://([^:,]+):(\d+)", p.get("listeners", ""))
+        am = re.fullmatch(r"PLAINTEXT://([^:,]+):(\d+)", p.get("advertised.listeners", ""))
+        check(lm and am, f"{b}: not one PLAINTEXT listener advertised as one: {p.get('listeners')} / {p.get('advertised.listeners')}")
+        if lm and am:
+            # Hosts differ by design: dev binds loopback, a container binds every interface; both
+            # advertise 127.0.0.1 by default. The port is the one advertised.
+            check(lm.group(1) == listen_host, f"{b}: listens on host {lm.group(1)}, expected {listen_host}")
+            check(am.group(1) == "127.0.0.1", f"{b}: advertises host {am.group(1)}")
+            check(lm.group(2) == am.group(2), f"{b}: listens on port {lm.group(2)}, advertises {am.group(2)}")
+            ports.add(lm.group(2))
+        zm = re.fullmatch(r"((?:[^:,/]+:\d+,){2}[^:,/]+:\d+)(/.*)", p.get("zookeeper.connect", ""))
+        check(zm, f"{b}: zookeeper.connect '{p.get('zookeeper.connect')}' does not name three nodes and a chroot")
+        if zm:
+            check(len(set(zm.group(1).split(","))) == 3, f"{b}: zookeeper.connect repeats a node")
+            chroots.add(zm.group(2))
+        hm = re.fullmatch(r"([^:]+):(\d+)", p.get("http.listener", ""))
+        check(hm, f"{b}: no host:port http.listener: {p.get('http.listener')}")
+        if hm:
+            check(hm.group(1) == listen_host, f"{b}: HTTP on host {hm.group(1)}, expected {listen_host}")
+            http_ports.add(hm.group(2))
+    check(len(ports) == 3 and len(http_ports) == 3, f"{name}: brokers share a port: {ports} {http_ports}")
+    return chroots
+
+dev_chroots = shape("dev", dev, "127.0.0.1")
+compose_chroots = shape("compose", compose, "0.0.0.0")
+check(dev_chroots == compose_chroots == {"/sluice"}, f"chroots: dev {dev_chroots}, compose {compose_chroots}")
+if errors:
+    for e in dict.fromkeys(errors): print("compose_test:", e, file=sys.stderr)
+    sys.exit(1)
+PY
+"$bin/sluice" dev down --purge --dir "$dev_dir" >"$work/dev-down.out" 2>&1 ||
+  fail "sluice dev down failed: $(cat "$work/dev-down.out")"
 echo "compose: ok"
