@@ -59,16 +59,27 @@ bool OffsetManager::coordinates(std::string_view group_id) const {
 bool OffsetManager::valid_group_id(std::string_view group_id) { return ConsumerOffsetsZk::group_id_fits(group_id); }
 
 asio::awaitable<Result<GroupOffsetMap*>> OffsetManager::load(const std::string& group_id) {
-  const uint64_t version = metadata_.snapshot()->brokers_version;
-  auto it = cache_.find(group_id);
-  if (it != cache_.end() && it->second.brokers_version == version) co_return &it->second.offsets;
-  auto read = co_await zk_offsets_.read_group(group_id);
-  if (!read) co_return read.error();
-  Entry& entry = cache_[group_id];
-  entry.brokers_version = version;
-  entry.offsets = std::move(read).value();
-  co_return &entry.offsets;
+  // The strand is free while ZooKeeper answers, so a write to the group may start or finish
+  // during the read, and ZooKeeper may have served the read before that write: such a read is
+  // not cached (it could hide the write until the next reload); read again.
+  constexpr int kReads = 5;
+  for (int attempt = 0; attempt < kReads; ++attempt) {
+    const uint64_t version = metadata_.snapshot()->brokers_version;
+    auto it = cache_.find(group_id);
+    if (it != cache_.end() && it->second.brokers_version == version) co_return &it->second.offsets;
+    const uint64_t writes_before = writes_[group_id];
+    auto read = co_await zk_offsets_.read_group(group_id);
+    if (!read) co_return read.error();
+    if (writes_[group_id] != writes_before) continue;
+    Entry& entry = cache_[group_id];
+    entry.brokers_version = version;
+    entry.offsets = std::move(read).value();
+    co_return &entry.offsets;
+  }
+  co_return make_error_code(coordination::Errc::operation_timeout);
 }
+
+void OffsetManager::note_write(const std::string& group_id) { ++writes_[group_id]; }
 
 asio::awaitable<Status> OffsetManager::commit(std::string group_id, GroupOffsetMap offsets) {
   auto done = co_await asio::co_spawn(strand_, commit_on_strand(std::move(group_id), std::move(offsets)),
@@ -78,7 +89,9 @@ asio::awaitable<Status> OffsetManager::commit(std::string group_id, GroupOffsetM
 
 asio::awaitable<std::optional<Status>> OffsetManager::commit_on_strand(std::string group_id, GroupOffsetMap offsets) {
   const uint64_t version = metadata_.snapshot()->brokers_version;
+  note_write(group_id);
   const Status written = co_await zk_offsets_.commit(group_id, offsets);
+  note_write(group_id);
   auto it = cache_.find(group_id);
   if (!written) {
     // A connection loss leaves the outcome unknown: read the group again next time.
@@ -119,7 +132,9 @@ asio::awaitable<std::optional<ErrorCode>> OffsetManager::delete_on_strand(std::s
   if (!known) co_return ErrorCode::group_id_not_found;
   const ErrorCode removed = co_await membership_.remove_if_empty(group_id);
   if (removed != ErrorCode::none) co_return removed;
+  note_write(group_id);
   const Status deleted = co_await zk_offsets_.delete_group(group_id);
+  note_write(group_id);
   cache_.erase(group_id);
   if (!deleted) co_return ErrorCode::coordinator_not_available;
   co_return ErrorCode::none;
@@ -148,7 +163,9 @@ asio::awaitable<std::optional<Result<size_t>>> OffsetManager::expire_on_strand(T
       if (since + config_.retention.count() < now.value()) expired.push_back(tp);
     }
     if (expired.empty()) continue;
+    note_write(group_id);
     const Status deleted = co_await zk_offsets_.delete_partitions(group_id, expired);
+    note_write(group_id);
     if (!deleted) {
       cache_.erase(group_id);
       co_return Result<size_t>(deleted.error());

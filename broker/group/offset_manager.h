@@ -78,6 +78,8 @@ class OffsetManager final : public GroupOffsets {
   asio::awaitable<std::optional<Result<size_t>>> expire_on_strand(TimestampMs now);
   // On strand_: the group's current entry.
   asio::awaitable<Result<coordination::GroupOffsetMap*>> load(const std::string& group_id);
+  // On strand_: called when a write to the group's offsets starts and when it ends.
+  void note_write(const std::string& group_id);
   asio::awaitable<void> expiry_loop();
 
   asio::any_io_executor strand_;
@@ -86,6 +88,9 @@ class OffsetManager final : public GroupOffsets {
   GroupMembership& membership_;
   OffsetManagerConfig config_;
   std::map<std::string, Entry> cache_;  // on strand_
+  // On strand_: per group, bumped when a write to its offsets starts and when it ends; a read
+  // of the group that saw it change is not cached.
+  std::map<std::string, uint64_t> writes_;
   std::shared_ptr<asio::steady_timer> timer_;
   std::shared_ptr<bool> stopped_ = std::make_shared<bool>(false);
 };
