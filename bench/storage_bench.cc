@@ -28,6 +28,7 @@
 #include "protocol/logging.h"
 #include "protocol/record_batch_builder.h"
 #include "storage/log.h"
+#include "storage/validated_batches.h"
 
 namespace fs = std::filesystem;
 using namespace sluice;
@@ -115,12 +116,16 @@ std::unique_ptr<storage::Log> open_log(const fs::path& dir, size_t batch_size) {
 Rate log_append(storage::Log& log, Bytes batch, int64_t batches, int records) {
   // The first append of a new leader epoch writes leader-epoch-checkpoint with an fsync (as
   // Kafka does, once per leadership change); keep that one-time cost out of the rate.
-  if (!log.append_as_leader(batch, LeaderEpoch(0))) die("append failed");
+  if (!log.validate_and_append_as_leader(batch, LeaderEpoch(0))) die("append failed");
   auto start = Clock::now();
   for (int64_t i = 0; i < batches; ++i) {
     protocol::set_base_offset(batch, Offset(0));  // as a producer sends it
-    auto info = log.append_as_leader(batch, LeaderEpoch(0));
+    // The broker's path: one validation (CRC), then the append of the proven batch.
+    auto validated = storage::ValidatedBatches::for_leader(std::move(batch), log.config());
+    if (!validated) die("validation failed: " + validated.error().message());
+    auto info = log.append_as_leader(validated.value(), LeaderEpoch(0));
     if (!info) die("append failed: " + info.error().message());
+    batch = std::move(validated).value().take_bytes();
   }
   return rate(seconds_since(start), batches * static_cast<int64_t>(batch.size()), batches * records);
 }

@@ -58,7 +58,7 @@ asio::awaitable<void> Connection::read_loop(std::shared_ptr<Connection> self) {
   while (!self->closed_) {
     co_await self->wait_for_queue_space();
     if (self->closed_) break;
-    std::optional<Bytes> frame = co_await self->read_frame();
+    std::optional<FrameBytes> frame = co_await self->read_frame();
     if (!frame) break;
     const std::shared_ptr<PendingResponse> slot = self->dispatch(std::move(*frame));
     if (!slot) break;
@@ -70,7 +70,7 @@ asio::awaitable<void> Connection::wait_for_queue_space() {
   while (!closed_ && pending_.size() >= options_.max_queued_requests) co_await queue_space_.wait();
 }
 
-asio::awaitable<std::optional<Bytes>> Connection::read_frame() {
+asio::awaitable<std::optional<FrameBytes>> Connection::read_frame() {
   std::array<std::byte, 4> prefix{};
   auto [ec, n] = co_await asio::async_read(socket_, asio::buffer(prefix), as_tuple(use_awaitable));
   if (ec) {
@@ -83,7 +83,7 @@ asio::awaitable<std::optional<Bytes>> Connection::read_frame() {
                                            options_.request_max_bytes));
     co_return std::nullopt;
   }
-  Bytes frame(static_cast<size_t>(size));
+  FrameBytes frame(static_cast<size_t>(size));
   auto [body_ec, m] = co_await asio::async_read(socket_, asio::buffer(frame), as_tuple(use_awaitable));
   if (body_ec) {
     close(read_error_level(body_ec), "read failed inside a request: " + body_ec.message());
@@ -92,7 +92,7 @@ asio::awaitable<std::optional<Bytes>> Connection::read_frame() {
   co_return frame;
 }
 
-std::shared_ptr<Connection::PendingResponse> Connection::dispatch(Bytes frame) {
+std::shared_ptr<Connection::PendingResponse> Connection::dispatch(FrameBytes frame) {
   auto parsed = protocol::parse_request_frame(frame);
   if (!parsed) {
     close(spdlog::level::warn, "unusable request header: " + parsed.error().message());

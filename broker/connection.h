@@ -57,11 +57,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   static asio::awaitable<void> read_loop(std::shared_ptr<Connection> self);
   static asio::awaitable<void> write_loop(std::shared_ptr<Connection> self);
-  asio::awaitable<std::optional<Bytes>> read_frame();
+  asio::awaitable<std::optional<FrameBytes>> read_frame();
   asio::awaitable<void> wait_for_queue_space();
   // Parses a frame and starts its handler; false when the connection was closed instead.
   // Starts the request's handler; nullptr when the request closed the connection instead.
-  std::shared_ptr<PendingResponse> dispatch(Bytes frame);
+  std::shared_ptr<PendingResponse> dispatch(FrameBytes frame);
   void complete(const std::shared_ptr<PendingResponse>& slot, Response response);
   // Sends one response; false when the connection is closed afterwards.
   asio::awaitable<bool> send(Response response);

@@ -12,6 +12,7 @@ ErrorCode to_error_code(storage::Errc e) {
     case storage::Errc::batch_too_large: return ErrorCode::message_too_large;
     case storage::Errc::record_list_too_large: return ErrorCode::record_list_too_large;
     case storage::Errc::invalid_offset: return ErrorCode::invalid_record;
+    case storage::Errc::invalid_record: return ErrorCode::invalid_record;
     case storage::Errc::invalid_config: return ErrorCode::invalid_config;
     case storage::Errc::log_dir_locked: return ErrorCode::kafka_storage_error;
     case storage::Errc::log_dir_offline: return ErrorCode::kafka_storage_error;

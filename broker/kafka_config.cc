@@ -200,10 +200,9 @@ ConfigResult<KafkaConfig> KafkaConfig::load(const std::filesystem::path& file,
   return from_properties(props);
 }
 
-int KafkaConfig::io_threads() const {
+int KafkaConfig::network_threads() const {
   const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-  const int64_t wanted = static_cast<int64_t>(num_network_threads) + num_io_threads;
-  return static_cast<int>(std::clamp<int64_t>(wanted, 1, cores));
+  return std::clamp(num_network_threads, 1, cores);
 }
 
 storage::LogManagerConfig KafkaConfig::log_manager_config() const {

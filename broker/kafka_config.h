@@ -59,6 +59,7 @@ struct KafkaConfig {
   int32_t replica_fetch_wait_max_ms = 500;           // replica.fetch.wait.max.ms
   int32_t replica_fetch_response_max_bytes = 10485760;  // replica.fetch.response.max.bytes
   int32_t replica_fetch_backoff_ms = 1000;           // replica.fetch.backoff.ms
+  int32_t max_incremental_fetch_session_cache_slots = 1000;  // max.incremental.fetch.session.cache.slots
   int32_t replica_socket_timeout_ms = 30000;         // replica.socket.timeout.ms
   bool controlled_shutdown_enable = true;            // controlled.shutdown.enable
   int32_t controlled_shutdown_max_retries = 3;       // controlled.shutdown.max.retries
@@ -97,9 +98,10 @@ struct KafkaConfig {
                                         const std::vector<std::string>& overrides);
   static ConfigResult<KafkaConfig> from_properties(const Properties& props);
 
-  // Our io_context threads: Kafka's network and request-handler pools are one pool here, so
-  // num.network.threads + num.io.threads, capped at the machine's cores.
-  [[nodiscard]] int io_threads() const;
+  // Our io_context threads (sockets, request decoding, responses): num.network.threads, capped
+  // at the machine's cores, since they never block. num.io.threads sizes the request pool
+  // (partition appends and reads, which may block on the disk) and is not capped, as in Kafka.
+  [[nodiscard]] int network_threads() const;
   [[nodiscard]] storage::LogManagerConfig log_manager_config() const;
 };
 

@@ -133,6 +133,7 @@ void add_server_keys(Table& t) {
   t["replica.fetch.wait.max.ms"] = number(&Config::replica_fetch_wait_max_ms, 0);
   t["replica.fetch.response.max.bytes"] = number(&Config::replica_fetch_response_max_bytes, 0);
   t["replica.fetch.backoff.ms"] = number(&Config::replica_fetch_backoff_ms, 0);
+  t["max.incremental.fetch.session.cache.slots"] = number(&Config::max_incremental_fetch_session_cache_slots, 0);
   t["replica.socket.timeout.ms"] = number(&Config::replica_socket_timeout_ms, 1);
   t["controlled.shutdown.enable"] = boolean(&Config::controlled_shutdown_enable);
   t["controlled.shutdown.max.retries"] = number(&Config::controlled_shutdown_max_retries, 0);

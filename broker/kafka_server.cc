@@ -56,6 +56,7 @@ KafkaServer::KafkaServer(KafkaConfig config)
       signals_(asio::make_strand(io_), SIGINT, SIGTERM) {}
 
 KafkaServer::~KafkaServer() {
+  if (request_pool_) request_pool_->join();
   blocking_.join();
   if (logs_) (void)logs_->shutdown();
 }
@@ -90,8 +91,8 @@ ConfigResult<std::unique_ptr<KafkaServer>> KafkaServer::start(KafkaConfig config
   server->group_coordinator_->start();
   server->offset_manager_->start();
   server->socket_server_->start_processing();
-  spdlog::info("broker {} started with {} io threads", server->config_.broker_id.value(),
-               server->config_.io_threads());
+  spdlog::info("broker {} started with {} network threads and {} io threads", server->config_.broker_id.value(),
+               server->config_.network_threads(), server->config_.num_io_threads);
   return server;
 }
 
@@ -103,7 +104,9 @@ void KafkaServer::start_data_plane() {
   replica_config.default_log_config = config_.log_config;
   replica_config.replica_lag_time_max_ms = config_.replica_lag_time_max_ms;
   replica_config.fetcher = replica_fetcher_config(config_);
-  replica_manager_ = std::make_unique<ReplicaManager>(io_, blocking_, *logs_, replica_config);
+  fetch_sessions_ = std::make_unique<FetchSessionCache>(config_.max_incremental_fetch_session_cache_slots);
+  request_pool_ = std::make_unique<asio::thread_pool>(static_cast<size_t>(std::max(config_.num_io_threads, 1)));
+  replica_manager_ = std::make_unique<ReplicaManager>(io_, *request_pool_, blocking_, *logs_, replica_config);
   zk_ = std::make_unique<coordination::ZooKeeperClient>(io_.get_executor(), zookeeper_config(config_, true));
   kafka_zk_ = std::make_unique<coordination::KafkaZkClient>(*zk_);
   // Followers fetch and leaders write ISR changes from here on; nothing happens until the
@@ -132,6 +135,7 @@ void KafkaServer::start_data_plane() {
   add_data_plane_handlers(registry_, BrokerServices{.replica_manager = replica_manager_.get(),
                                                     .metadata_cache = &metadata_cache_,
                                                     .topic_creator = topic_creator_.get(),
+                                                    .fetch_sessions = fetch_sessions_.get(),
                                                     .auto_create_topics_enable = config_.auto_create_topics_enable});
   ControlPlaneServices control;
   control.replica_manager = replica_manager_.get();
@@ -189,6 +193,7 @@ ConfigResult<void> KafkaServer::start_http() {
   services.controller = controller_.get();
   services.zk = zk_.get();
   services.offset_manager = offset_manager_.get();
+  services.fetch_sessions = fetch_sessions_.get();
   services.health_problem = [this] { return health_problem(); };
   metric_callbacks_ = http::register_broker_metrics(services);
   if (!config_.http_listener) return outcome::success();
@@ -373,6 +378,7 @@ ConfigResult<void> KafkaServer::run() {
     shutdown();
   });
   run_io_threads();
+  request_pool_->join();
   blocking_.join();
   auto status = logs_->shutdown();
   if (!status) return config_error("log shutdown failed: " + status.error().message());
@@ -416,7 +422,7 @@ void KafkaServer::stop_serving() {
 // Returns once nothing is left on the io_context: after shutdown() every coroutine ends.
 void KafkaServer::run_io_threads() {
   std::vector<std::thread> threads;
-  for (int i = 1; i < config_.io_threads(); ++i) threads.emplace_back([this] { io_.run(); });
+  for (int i = 1; i < config_.network_threads(); ++i) threads.emplace_back([this] { io_.run(); });
   io_.run();
   for (auto& thread : threads) thread.join();
 }

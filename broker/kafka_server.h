@@ -5,7 +5,11 @@
 // resigns the controller, reconnects, re-registers and re-enters the election.
 // On SIGINT/SIGTERM it shuts down in order: resign, close the ZooKeeper session (the ephemerals
 // vanish at once), stop accepting, close the connections, let the io threads finish, wait for
-// the log-task pool, then LogManager::shutdown (flush, checkpoints, the clean-shutdown marker).
+// the request pool and the log-task pool, then LogManager::shutdown (flush, checkpoints, the
+// clean-shutdown marker).
+// Threads: num.network.threads run io_ (sockets, handlers); num.io.threads run the request pool
+// (every partition's strand: appends, reads); one maintenance thread runs retention, flushes,
+// checkpoints and log deletion, so none of those ever delays an append.
 // Owner: main. start() and run() are called once, from main's thread; shutdown() from any thread.
 #pragma once
 
@@ -15,6 +19,7 @@
 
 #include "broker/asio_net.h"
 #include "broker/config_result.h"
+#include "broker/fetch_session_cache.h"
 #include "broker/handlers/control_plane_handlers.h"
 #include "broker/handlers/handler.h"
 #include "broker/http/http_server.h"
@@ -65,6 +70,7 @@ class KafkaServer {
   coordination::KafkaZkClient& kafka_zk_client() { return *kafka_zk_; }
   coordination::KafkaController& controller() { return *controller_; }
   storage::LogManager& log_manager() { return *logs_; }
+  FetchSessionCache& fetch_session_cache() { return *fetch_sessions_; }
   group::GroupCoordinator& group_coordinator() { return *group_coordinator_; }
   group::OffsetManager& offset_manager() { return *offset_manager_; }
   [[nodiscard]] const KafkaConfig& config() const { return config_; }
@@ -93,9 +99,11 @@ class KafkaServer {
 
   KafkaConfig config_;
   asio::io_context io_;
-  asio::thread_pool blocking_{1};  // fsync and file deletion
+  std::unique_ptr<asio::thread_pool> request_pool_;  // num.io.threads; made in start_data_plane
+  asio::thread_pool blocking_{1};  // maintenance: retention, flushes, checkpoints, log deletion
   std::unique_ptr<storage::LogManager> logs_;
   std::unique_ptr<ReplicaManager> replica_manager_;
+  std::unique_ptr<FetchSessionCache> fetch_sessions_;
   MetadataCache metadata_cache_;
   ControlPlaneFence fence_;
   std::unique_ptr<coordination::ZooKeeperClient> zk_;

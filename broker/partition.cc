@@ -7,6 +7,7 @@
 #include "broker/error_mapping.h"
 #include "broker/produce_validation.h"
 #include "storage/leader_epoch_cache.h"
+#include "storage/validated_batches.h"
 
 namespace sluice::broker {
 
@@ -14,18 +15,8 @@ using protocol::ErrorCode;
 
 namespace {
 
-// Result<T> has no default constructor, which co_spawn's completion needs.
-struct LogAppendOutcome {
-  std::error_code error;
-  storage::LogAppendInfo info;
-};
-
-// Runs on the blocking pool: a roll or flush.messages fsyncs.
-asio::awaitable<LogAppendOutcome> append_on_pool(std::shared_ptr<storage::Log> log, Bytes batch, LeaderEpoch epoch) {
-  auto info = log->append_as_leader(batch, epoch);
-  if (!info) co_return LogAppendOutcome{.error = info.error(), .info = {}};
-  co_return LogAppendOutcome{.error = {}, .info = info.value()};
-}
+// v2 batch header: baseOffset int64, batchLength int32, ..., lastOffsetDelta int32 at byte 23.
+constexpr size_t kLastOffsetDeltaAt = 23;
 
 std::string ids_to_string(const std::vector<BrokerId>& ids) {
   std::string out;
@@ -37,6 +28,22 @@ std::string ids_to_string(const std::vector<BrokerId>& ids) {
 }
 
 }  // namespace
+
+ByteView batches_from(ByteView records, Offset log_end_offset) {
+  size_t begin = 0;
+  size_t pos = 0;
+  while (pos + kLastOffsetDeltaAt + 4 <= records.size()) {
+    const auto base = load_be<int64_t>(records.data() + pos);
+    const auto length = load_be<int32_t>(records.data() + pos + 8);
+    if (length < 0) break;
+    const size_t total = protocol::kLogOverhead + static_cast<size_t>(length);
+    if (pos + total > records.size() || total < kLastOffsetDeltaAt + 4) break;
+    const auto last = base + load_be<int32_t>(records.data() + pos + kLastOffsetDeltaAt);
+    pos += total;
+    if (Offset(last) < log_end_offset) begin = pos;
+  }
+  return records.subspan(begin, pos - begin);
+}
 
 Offset isr_high_watermark(BrokerId local, Offset leader_leo, const std::vector<BrokerId>& isr,
                           const std::map<BrokerId, FollowerState>& followers) {
@@ -91,6 +98,7 @@ void Partition::make_leader(const PartitionState& state, int64_t now_ms) {
   }
   const bool new_term = !leader_ || state.leader_epoch != leader_epoch_;
   leader_ = true;
+  follower_ = false;
   leader_epoch_ = state.leader_epoch;
   leading_epoch_.store(leader_epoch_.value());
   replicas_ = state.replicas;
@@ -117,6 +125,7 @@ void Partition::make_leader(const PartitionState& state, int64_t now_ms) {
 
 void Partition::make_follower(const PartitionState& state) {
   leader_ = false;
+  follower_ = true;
   leading_epoch_.store(kNotLeading);
   if (state.leader_epoch > leader_epoch_) leader_epoch_ = state.leader_epoch;
   replicas_ = state.replicas;
@@ -131,6 +140,7 @@ void Partition::make_follower(const PartitionState& state) {
 
 void Partition::make_not_leader(LeaderEpoch epoch) {
   leader_ = false;
+  follower_ = false;
   leading_epoch_.store(kNotLeading);
   if (epoch > leader_epoch_) leader_epoch_ = epoch;
   followers_.clear();
@@ -201,31 +211,90 @@ ErrorCode Partition::check_leader_epoch(LeaderEpoch epoch) const {
   return ErrorCode::none;
 }
 
-asio::awaitable<PartitionAppendResult> Partition::append_records_to_leader(Bytes records, int16_t produce_version,
-                                                                           int16_t acks, asio::thread_pool& pool) {
-  if (!leader_) co_return append_error(ErrorCode::not_leader_or_follower);
+PartitionAppendResult Partition::append_records_to_leader(Bytes records, int16_t produce_version, int16_t acks) {
+  if (!leader_) return append_error(ErrorCode::not_leader_or_follower);
   const storage::LogConfig config = log_->config();
   if (acks == -1 && static_cast<int64_t>(isr_.size()) < config.min_insync_replicas) {
-    co_return append_error(ErrorCode::not_enough_replicas);
+    return append_error(ErrorCode::not_enough_replicas);
   }
   ValidatedRecords validated = validate_produce_records(std::move(records), produce_version, config);
-  if (validated.error != ErrorCode::none) co_return append_error(validated.error);
-  const LeaderEpoch epoch = leader_epoch_;
-  const LogAppendOutcome outcome =
-      co_await asio::co_spawn(pool, append_on_pool(log_, std::move(validated.batch), epoch), asio::use_awaitable);
-  if (outcome.error) {
-    spdlog::debug("{}: append failed: {}", tp_.to_string(), outcome.error.message());
-    co_return append_error(to_error_code(outcome.error));
+  if (validated.error != ErrorCode::none) return append_error(validated.error);
+  auto info = log_->append_as_leader(*validated.batch, leader_epoch_);
+  if (!info) {
+    spdlog::debug("{}: append failed: {}", tp_.to_string(), info.error().message());
+    return append_error(to_error_code(info.error()));
   }
-  // The strand was free during the append: leadership may have moved meanwhile, and then the
-  // records may be truncated by the follower this replica became. Not acknowledged as written.
-  if (!leader_ || leader_epoch_ != epoch) co_return append_error(ErrorCode::not_leader_or_follower);
   maybe_increment_high_watermark();
   PartitionAppendResult result;
-  result.info = outcome.info;
+  result.info = info.value();
   result.log_start_offset = log_->log_start_offset();
-  result.leader_epoch = epoch;
-  co_return result;
+  result.leader_epoch = leader_epoch_;
+  return result;
+}
+
+FollowerStepResult Partition::append_records_to_follower(ByteView records, std::shared_ptr<const void> owner,
+                                                           LeaderEpoch epoch, Offset leader_high_watermark,
+                                                           Offset leader_log_start_offset) {
+  FollowerStepResult result;
+  if (!is_follower_in(epoch)) {
+    result.stale = true;
+    return result;
+  }
+  const ByteView batches = batches_from(records, log_->log_end_offset());
+  if (!batches.empty()) {
+    auto validated = storage::ValidatedBatches::for_follower(batches, std::move(owner), log_->config());
+    if (!validated) {
+      result.error = validated.error();
+      return result;
+    }
+    auto appended = log_->append_as_follower(validated.value());
+    if (!appended) {
+      result.error = appended.error();
+      return result;
+    }
+  }
+  log_->set_high_watermark(std::min(leader_high_watermark, log_->log_end_offset()));
+  follow_log_start_offset(leader_log_start_offset);
+  return result;
+}
+
+FollowerStepResult Partition::truncate_as_follower(Offset offset, LeaderEpoch epoch) {
+  FollowerStepResult result;
+  if (!is_follower_in(epoch)) {
+    result.stale = true;
+    return result;
+  }
+  if (Status truncated = log_->truncate_to(offset); !truncated) result.error = truncated.error();
+  return result;
+}
+
+FollowerStepResult Partition::truncate_fully_as_follower(Offset offset, LeaderEpoch epoch) {
+  FollowerStepResult result;
+  if (!is_follower_in(epoch)) {
+    result.stale = true;
+    return result;
+  }
+  if (Status restarted = log_->truncate_fully_and_start_at(offset); !restarted) result.error = restarted.error();
+  return result;
+}
+
+// Kafka's follower: maybeIncrementLogStartOffset(leader's), never past its own high watermark.
+void Partition::follow_log_start_offset(Offset leader_log_start_offset) {
+  const Offset target = std::min(leader_log_start_offset, log_->high_watermark());
+  if (target <= log_->log_start_offset()) return;
+  const Status raised = log_->delete_records_before(target);
+  if (!raised) {
+    spdlog::warn("{}: cannot raise the log start offset to {}: {}", tp_.to_string(), target.value(),
+                 raised.error().message());
+    return;
+  }
+  // The whole segments below the new start go now, as on the leader's next retention pass.
+  auto deleted = log_->delete_old_segments();
+  if (!deleted) {
+    spdlog::warn("{}: deleting segments below {} failed: {}", tp_.to_string(), target.value(),
+                 deleted.error().message());
+  }
+  spdlog::debug("{}: log start offset {} from the leader", tp_.to_string(), target.value());
 }
 
 EpochEndOffsetResult Partition::end_offset_for_epoch(LeaderEpoch current_leader_epoch, LeaderEpoch requested) const {
@@ -259,6 +328,12 @@ PartitionReadResult Partition::read(const PartitionReadRequest& request) const {
     return result;
   }
   result.records = std::move(slice).value();
+  if (result.records.file) {
+    result.fetch_position = storage::LogOffsetMetadata{request.fetch_offset, result.records.segment_base,
+                                                       result.records.position.value()};
+  } else {
+    result.fetch_position = log_->offset_metadata(request.fetch_offset);
+  }
   return result;
 }
 

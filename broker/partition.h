@@ -3,11 +3,19 @@
 // follower's log end offset and last caught-up time (from their fetches), keeps the high
 // watermark at the smallest log end offset of the ISR, and proposes ISR shrinks and expansions,
 // which the ReplicaManager writes to ZooKeeper (controller-and-replication.md §11). As follower
-// it serves nothing: the ReplicaFetcher appends to its Log.
+// it serves nothing: the ReplicaFetcher hands it what it fetched.
+//
+// Every append, a leader's or a follower's, is one step on strand(): the role and leader-epoch
+// check, validation, offset assignment, the write and the high watermark, with no other step of
+// this partition in between (Kafka holds leaderIsrUpdateLock's read side across appendAsLeader;
+// a strand gives the same exclusion without blocking a thread). The strand runs on the broker's
+// request pool (num.io.threads), never on a network thread, so the write may block there.
 //
 // Owner: the ReplicaManager; every member but the Log is touched only on strand(). The Log is
 //   thread-safe, so delayed operations may read it (log()) from other threads.
-// Invariants: leader_epoch_ never decreases; high watermark <= log end offset (the Log clamps).
+// Invariants: leader_epoch_ never decreases; high watermark <= log end offset (the Log clamps);
+//   leader_ and follower_ are never both true; nothing is appended unless leader_ (produce) or
+//   follower_ in the fetcher's epoch (replication).
 // Crash behaviour: nothing of its own is persisted; the high watermark is checkpointed by the
 //   LogManager and the rest comes back with the next LeaderAndIsr.
 #pragma once
@@ -24,6 +32,7 @@
 #include "broker/metrics/broker_metrics.h"
 #include "protocol/bytes.h"
 #include "protocol/error_code.h"
+#include "protocol/result.h"
 #include "protocol/types.h"
 #include "storage/file_slice.h"
 #include "storage/log.h"
@@ -52,6 +61,10 @@ struct FollowerState {
   int64_t last_fetch_ms = 0;
   Offset leader_end_offset_at_last_fetch{-1};
 };
+
+// Keeps the whole v2 batches of `records` that end at or after `log_end_offset` (the fetched
+// range can begin inside an old batch, and a response may end with a partial batch).
+ByteView batches_from(ByteView records, Offset log_end_offset);
 
 // Pure replication rules (unit-tested):
 // The high watermark the ISR allows: the smallest log end offset among the ISR (the leader's own
@@ -91,9 +104,18 @@ struct PartitionAppendResult {
   LeaderEpoch leader_epoch{-1};  // the epoch the records were appended in (when error is NONE)
 };
 
+// What a follower's step (an append or a truncation) did.
+struct FollowerStepResult {
+  bool stale = false;  // no longer a follower in the fetcher's epoch: nothing was written
+  std::error_code error;  // the append failed: the fetcher truncates and fetches again
+};
+
 struct PartitionReadResult {
   protocol::ErrorCode error = protocol::ErrorCode::none;
   storage::FileSlice records;
+  // Where the fetch offset sits (its batch's start), when known: a waiting fetch compares it
+  // with the end's position instead of reading again (DelayedFetch).
+  std::optional<storage::LogOffsetMetadata> fetch_position;
   Offset high_watermark{-1};
   Offset log_start_offset{-1};
   Offset log_end_offset{-1};
@@ -169,10 +191,20 @@ class Partition {
   // was not written (the controller moved on). Returns whether the high watermark moved.
   bool complete_isr_change(const IsrChange& change, std::optional<ZkVersion> new_version);
 
-  // Validates (produce_validation.h), checks min.insync.replicas for acks=-1, appends on `pool`
-  // (a roll or flush.messages may fsync) and advances the high watermark.
-  asio::awaitable<PartitionAppendResult> append_records_to_leader(Bytes records, int16_t produce_version,
-                                                                  int16_t acks, asio::thread_pool& pool);
+  // The leader's append step: checks leadership and min.insync.replicas for acks=-1, validates
+  // (produce_validation.h), appends in the current leader epoch and advances the high watermark.
+  PartitionAppendResult append_records_to_leader(Bytes records, int16_t produce_version, int16_t acks);
+  // The follower's append step for what a fetch from the leader of `epoch` returned: the whole
+  // batches from the log end on (`owner` keeps `records` alive), then the leader's high
+  // watermark (never past the local log end) and log start offset.
+  FollowerStepResult append_records_to_follower(ByteView records, std::shared_ptr<const void> owner,
+                                                  LeaderEpoch epoch, Offset leader_high_watermark,
+                                                  Offset leader_log_start_offset);
+  // A follower's truncation in `epoch` (after OffsetForLeaderEpoch), a step like an append.
+  FollowerStepResult truncate_as_follower(Offset offset, LeaderEpoch epoch);
+  // A follower whose log ends below the leader's log start restarts its log empty at `offset`.
+  FollowerStepResult truncate_fully_as_follower(Offset offset, LeaderEpoch epoch);
+  [[nodiscard]] bool is_follower_in(LeaderEpoch epoch) const { return follower_ && leader_epoch_ == epoch; }
   [[nodiscard]] PartitionReadResult read(const PartitionReadRequest& request) const;
   // Leader: the end offset of `requested` epoch from the leader-epoch cache (KIP-279).
   [[nodiscard]] EpochEndOffsetResult end_offset_for_epoch(LeaderEpoch current_leader_epoch,
@@ -182,6 +214,7 @@ class Partition {
 
  private:
   bool maybe_increment_high_watermark();
+  void follow_log_start_offset(Offset leader_log_start_offset);
   IsrChange isr_change(std::vector<BrokerId> new_isr) const;
 
   TopicPartition tp_;
@@ -189,6 +222,7 @@ class Partition {
   std::shared_ptr<storage::Log> log_;
   asio::any_io_executor strand_;
   bool leader_ = false;
+  bool follower_ = false;
   LeaderEpoch leader_epoch_{-1};
   std::vector<BrokerId> replicas_;
   std::vector<BrokerId> isr_;

@@ -18,6 +18,8 @@ using protocol::RecordBatchHeader;
 
 constexpr size_t kMaxDeclaredBatch = static_cast<size_t>(INT32_MAX);
 
+ValidatedRecords rejected(ErrorCode e) { return {.error = e, .batch = std::nullopt}; }
+
 // Step 1: one whole magic-2 batch, nothing before or after it. A legacy message set keeps its
 // magic byte at the same position (offset, size, crc precede it), so one read tells them apart.
 ErrorCode check_framing(ByteView records, int16_t version) {
@@ -39,16 +41,20 @@ ErrorCode check_framing(ByteView records, int16_t version) {
   return ErrorCode::none;
 }
 
-ErrorCode check_header(const RecordBatchHeader& h, int16_t version, const storage::LogConfig& config) {
-  if (h.compression() == CompressionType::zstd && version < 7) return ErrorCode::unsupported_compression_type;
-  if (h.base_offset != Offset(0)) return ErrorCode::invalid_record;
-  if (static_cast<int64_t>(h.size_in_bytes()) > config.max_message_bytes) return ErrorCode::message_too_large;
-  if (static_cast<int64_t>(h.size_in_bytes()) > config.segment_bytes) return ErrorCode::record_list_too_large;
+// Kafka checks the codec against the request version before anything else
+// (ProduceRequest.validateRecords), and the base offset after the batch's CRC (LogValidator).
+ErrorCode check_codec(ByteView records, int16_t version) {
+  auto parsed = RecordBatchHeader::parse(records, kMaxDeclaredBatch);
+  if (!parsed) return to_error_code(parsed.error());
+  if (parsed.value().compression() == CompressionType::zstd && version < 7) {
+    return ErrorCode::unsupported_compression_type;
+  }
   return ErrorCode::none;
 }
 
-ErrorCode check_counts(const RecordBatchHeader& h) {
-  if (h.last_offset_delta < 0 || h.record_count != h.last_offset_delta + 1) return ErrorCode::invalid_record;
+// Storage checked the counts (validated_batches.h); these are the producer's own rules.
+ErrorCode check_producer_fields(const RecordBatchHeader& h) {
+  if (h.base_offset != Offset(0)) return ErrorCode::invalid_record;
   if (h.is_control()) return ErrorCode::invalid_record;
   if (h.producer_id >= ProducerId(0) && h.base_sequence < 0) return ErrorCode::invalid_record;
   return ErrorCode::none;
@@ -66,9 +72,12 @@ std::optional<CompressionType> target_codec(storage::TopicCompression c) {
   return std::nullopt;
 }
 
-// Re-encodes the records with `codec`, renumbering offset deltas 0..n-1.
-ValidatedRecords rebuild(protocol::DecodedBatch decoded, CompressionType codec) {
-  const RecordBatchHeader& h = decoded.header;
+// Re-encodes the records with `codec`, renumbering offset deltas 0..n-1; the new batch goes
+// through storage's validation like any other (a CRC computed for it, then checked once).
+ValidatedRecords rebuild(ByteView records, CompressionType codec, const storage::LogConfig& config) {
+  auto decoded = protocol::decode_records_crc_verified(records);
+  if (!decoded) return rejected(to_error_code(decoded.error()));
+  const RecordBatchHeader& h = decoded.value().header;
   protocol::RecordBatchBuilder builder({.compression = codec,
                                         .transactional = h.is_transactional(),
                                         .base_timestamp = h.base_timestamp,
@@ -76,59 +85,38 @@ ValidatedRecords rebuild(protocol::DecodedBatch decoded, CompressionType codec) 
                                         .producer_epoch = h.producer_epoch,
                                         .base_sequence = h.base_sequence});
   int32_t delta = 0;
-  for (protocol::Record& r : decoded.records) {
+  for (protocol::Record& r : decoded.value().records) {
     r.offset_delta = delta++;
     builder.append(std::move(r));
   }
   auto built = builder.build();
-  if (!built) return {.error = ErrorCode::message_too_large, .batch = {}};
-  return {.error = ErrorCode::none, .batch = std::move(built).value()};
-}
-
-// Steps 1 to 6. On success, `rebuild_as` is set when the batch must be re-encoded with that codec.
-ErrorCode check_produce_records(ByteView records, int16_t produce_version, const storage::LogConfig& config,
-                                std::optional<CompressionType>& rebuild_as) {
-  if (ErrorCode e = check_framing(records, produce_version); e != ErrorCode::none) return e;
-  auto parsed = RecordBatchHeader::parse(records, kMaxDeclaredBatch);
-  if (!parsed) return to_error_code(parsed.error());
-  const RecordBatchHeader& h = parsed.value();
-  if (ErrorCode e = check_header(h, produce_version, config); e != ErrorCode::none) return e;
-  if (!protocol::verify_crc(records)) return ErrorCode::corrupt_message;
-  if (ErrorCode e = check_counts(h); e != ErrorCode::none) return e;
-  if (h.timestamp_type() == protocol::TimestampType::log_append_time) return ErrorCode::invalid_timestamp;
-  // Every record is walked and checked; none is materialised unless the batch is rebuilt.
-  auto checked = protocol::check_records(records);
-  if (!checked) return to_error_code(checked.error());
-  const std::optional<CompressionType> target = target_codec(config.compression);
-  const bool recompress = target && *target != h.compression();
-  if (recompress || !checked.value().consecutive_offset_deltas) rebuild_as = target.value_or(h.compression());
-  return ErrorCode::none;
-}
-
-ValidatedRecords rebuild_checked(ByteView records, CompressionType codec) {
-  auto decoded = protocol::decode_records(records);
-  if (!decoded) return {.error = to_error_code(decoded.error()), .batch = {}};
-  return rebuild(std::move(decoded).value(), codec);
+  if (!built) return rejected(ErrorCode::message_too_large);
+  auto validated = storage::ValidatedBatches::for_leader(std::move(built).value(), config);
+  if (!validated) return rejected(to_error_code(validated.error()));
+  return {.error = ErrorCode::none, .batch = std::move(validated).value()};
 }
 
 }  // namespace
 
-ValidatedRecords validate_produce_records(ByteView records, int16_t produce_version, const storage::LogConfig& config) {
-  std::optional<CompressionType> rebuild_as;
-  if (ErrorCode e = check_produce_records(records, produce_version, config, rebuild_as); e != ErrorCode::none) {
-    return {.error = e, .batch = {}};
+ValidatedRecords validate_produce_records(Bytes records, int16_t produce_version, const storage::LogConfig& config) {
+  if (ErrorCode e = check_framing(records, produce_version); e != ErrorCode::none) return rejected(e);
+  if (ErrorCode e = check_codec(records, produce_version); e != ErrorCode::none) return rejected(e);
+  // Steps 3 to 5 (size, CRC, counts): storage's one validation.
+  auto validated = storage::ValidatedBatches::for_leader(std::move(records), config);
+  if (!validated) return rejected(to_error_code(validated.error()));
+  const ByteView batch = validated.value().bytes();
+  const RecordBatchHeader& h = validated.value().first_header();
+  if (ErrorCode e = check_producer_fields(h); e != ErrorCode::none) return rejected(e);
+  if (h.timestamp_type() == protocol::TimestampType::log_append_time) return rejected(ErrorCode::invalid_timestamp);
+  // Step 6: every record is walked and checked; none is materialised unless the batch is rebuilt.
+  auto checked = protocol::check_records_crc_verified(batch);
+  if (!checked) return rejected(to_error_code(checked.error()));
+  const std::optional<CompressionType> target = target_codec(config.compression);
+  const bool recompress = target && *target != h.compression();
+  if (recompress || !checked.value().consecutive_offset_deltas) {
+    return rebuild(batch, target.value_or(h.compression()), config);
   }
-  if (rebuild_as) return rebuild_checked(records, *rebuild_as);
-  return {.error = ErrorCode::none, .batch = Bytes(records.begin(), records.end())};
-}
-
-ValidatedRecords validate_produce_records(Bytes&& records, int16_t produce_version, const storage::LogConfig& config) {
-  std::optional<CompressionType> rebuild_as;
-  if (ErrorCode e = check_produce_records(records, produce_version, config, rebuild_as); e != ErrorCode::none) {
-    return {.error = e, .batch = {}};
-  }
-  if (rebuild_as) return rebuild_checked(records, *rebuild_as);
-  return {.error = ErrorCode::none, .batch = std::move(records)};
+  return {.error = ErrorCode::none, .batch = std::move(validated).value()};
 }
 
 }  // namespace sluice::broker

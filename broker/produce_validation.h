@@ -1,15 +1,18 @@
 // What a leader checks and rewrites in a producer's records before the log append, in Kafka
-// 2.8's order (record-batch.md §7, §8). Pure functions: no partition state, no I/O.
+// 2.8's order (record-batch.md §7, §8). Pure functions: no partition state, no I/O. Runs inside
+// the partition's append step (Partition::append_records_to_leader), so the topic config it
+// checks against is the one the append uses.
 //   step | check                                              | error
 //   1    | v0-2: a magic 0/1 message set                       | UNSUPPORTED_FOR_MESSAGE_FORMAT (43)
 //   1    | records present, magic 2, exactly one batch         | INVALID_RECORD (87)
-//   1    | zstd batch in a Produce below v7                    | UNSUPPORTED_COMPRESSION_TYPE (76)
-//   2    | baseOffset == 0                                     | INVALID_RECORD
+//   2    | zstd batch in a Produce below v7                    | UNSUPPORTED_COMPRESSION_TYPE (76)
 //   3    | size <= max.message.bytes / <= segment.bytes        | MESSAGE_TOO_LARGE (10) / RECORD_LIST_TOO_LARGE (18)
 //   4    | CRC-32C                                             | CORRUPT_MESSAGE (2)
-//   5    | lastOffsetDelta + 1 == recordCount > 0, no control  | INVALID_RECORD
-//        | bit, producerId >= 0 implies baseSequence >= 0      |
-//   6    | records decode and agree with the header            | INVALID_RECORD / CORRUPT_MESSAGE
+//   5    | lastOffsetDelta + 1 == recordCount > 0              | INVALID_RECORD
+//   3-5  | are storage's one validation (storage/validated_batches.h); the CRC is computed once
+//   6    | baseOffset == 0, no control bit, producerId >= 0    | INVALID_RECORD
+//        | implies baseSequence >= 0                           |
+//   7    | records decode and agree with the header            | INVALID_RECORD / CORRUPT_MESSAGE
 //        | producer batch not flagged LogAppendTime            | INVALID_TIMESTAMP (32)
 // The batch is rebuilt when the topic's compression.type names another codec than the batch's,
 // or when its offset deltas are not 0..n-1; producer id, epoch, sequence and the transactional
@@ -20,20 +23,21 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "protocol/bytes.h"
 #include "protocol/error_code.h"
 #include "storage/log_config.h"
+#include "storage/validated_batches.h"
 
 namespace sluice::broker {
 
 struct ValidatedRecords {
   protocol::ErrorCode error = protocol::ErrorCode::none;
-  Bytes batch;  // what to append when error is none
+  std::optional<storage::ValidatedBatches> batch;  // what to append when error is none
 };
 
-ValidatedRecords validate_produce_records(ByteView records, int16_t produce_version, const storage::LogConfig& config);
-// The same, taking the bytes: a batch accepted as it is moves into the result, without a copy.
-ValidatedRecords validate_produce_records(Bytes&& records, int16_t produce_version, const storage::LogConfig& config);
+// A batch accepted as it is moves into the result, without a copy.
+ValidatedRecords validate_produce_records(Bytes records, int16_t produce_version, const storage::LogConfig& config);
 
 }  // namespace sluice::broker

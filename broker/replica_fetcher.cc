@@ -6,7 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "broker/spawn.h"
-
+#include "client/async_util.h"
 #include "client/connection.h"
 #include "protocol/error_code.h"
 #include "protocol/messages/fetch_request.h"
@@ -25,28 +25,22 @@ using namespace std::chrono_literals;
 constexpr int16_t kFetchVersion = 11;
 // Rounds of OffsetForLeaderEpoch per loop iteration (each one moves to an older epoch).
 constexpr int kMaxTruncationRounds = 8;
-// v2 batch header: baseOffset int64, batchLength int32, ..., lastOffsetDelta int32 at byte 23.
-constexpr size_t kLogOverhead = 12;
-constexpr size_t kLastOffsetDeltaAt = 23;
+// The partition's step for one partition of a fetch response, on its strand.
+asio::awaitable<FollowerStepResult> append_on_strand(std::shared_ptr<Partition> partition, ByteView records,
+                                                     std::shared_ptr<const void> owner, LeaderEpoch epoch,
+                                                     Offset leader_high_watermark, Offset leader_log_start_offset) {
+  co_return partition->append_records_to_follower(records, std::move(owner), epoch, leader_high_watermark,
+                                                  leader_log_start_offset);
+}
 
-// After a fetch: the follower's log start offset follows the leader's.
-void follow_log_start_offset(const TopicPartition& tp, storage::Log& log, Offset leader_log_start_offset) {
-  // Kafka's follower: maybeIncrementLogStartOffset(leader's), never past its own high watermark.
-  const Offset target = std::min(leader_log_start_offset, log.high_watermark());
-  if (target <= log.log_start_offset()) return;
-  const Status raised = log.delete_records_before(target);
-  if (!raised) {
-    spdlog::warn("{}: cannot raise the log start offset to {}: {}", tp.to_string(), target.value(),
-                 raised.error().message());
-    return;
-  }
-  // The whole segments below the new start go now, as on the leader's next retention pass.
-  auto deleted = log.delete_old_segments();
-  if (!deleted) {
-    spdlog::warn("{}: deleting segments below {} failed: {}", tp.to_string(), target.value(),
-                 deleted.error().message());
-  }
-  spdlog::debug("{}: log start offset {} from the leader", tp.to_string(), target.value());
+asio::awaitable<FollowerStepResult> restart_on_strand(std::shared_ptr<Partition> partition, Offset offset,
+                                                      LeaderEpoch epoch) {
+  co_return partition->truncate_fully_as_follower(offset, epoch);
+}
+
+asio::awaitable<FollowerStepResult> truncate_on_strand(std::shared_ptr<Partition> partition, Offset offset,
+                                                       LeaderEpoch epoch) {
+  co_return partition->truncate_as_follower(offset, epoch);
 }
 
 }  // namespace
@@ -60,22 +54,6 @@ TruncationDecision decide_truncation(LeaderEpoch leader_epoch, Offset leader_end
   // The follower does not know the leader's epoch: drop what it wrote in later epochs, ask again.
   if (epoch != leader_epoch) return {std::min(end, leo), false};
   return {std::min({leader_end_offset, end, leo}), true};
-}
-
-ByteView batches_from(ByteView records, Offset log_end_offset) {
-  size_t begin = 0;
-  size_t pos = 0;
-  while (pos + kLastOffsetDeltaAt + 4 <= records.size()) {
-    const auto base = load_be<int64_t>(records.data() + pos);
-    const auto length = load_be<int32_t>(records.data() + pos + 8);
-    if (length < 0) break;
-    const size_t total = kLogOverhead + static_cast<size_t>(length);
-    if (pos + total > records.size() || total < kLastOffsetDeltaAt + 4) break;
-    const auto last = base + load_be<int32_t>(records.data() + pos + kLastOffsetDeltaAt);
-    pos += total;
-    if (Offset(last) < log_end_offset) begin = pos;
-  }
-  return records.subspan(begin, pos - begin);
 }
 
 ReplicaFetcher::ReplicaFetcher(asio::io_context& io, BrokerId source, LeaderAddress fallback,
@@ -130,6 +108,14 @@ asio::awaitable<size_t> ReplicaFetcher::remove_on_strand(std::vector<TopicPartit
 asio::awaitable<void> ReplicaFetcher::sleep(std::chrono::milliseconds d) {
   wakeup_.expires_after(d);
   co_await wakeup_.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
+asio::awaitable<bool> ReplicaFetcher::truncate(const TopicPartition& tp, std::shared_ptr<Partition> partition,
+                                               Offset offset, LeaderEpoch epoch) {
+  const FollowerStepResult r =
+      co_await asio::co_spawn(partition->strand(), truncate_on_strand(partition, offset, epoch), asio::use_awaitable);
+  if (r.error) spdlog::warn("{}: truncation to {} failed: {}", tp.to_string(), offset.value(), r.error.message());
+  co_return !r.stale && !r.error;
 }
 
 void ReplicaFetcher::delay(const TopicPartition& tp) {
@@ -194,14 +180,13 @@ asio::awaitable<void> ReplicaFetcher::truncate_pending() {
     protocol::OffsetForLeaderEpochRequest request;
     request.replica_id = config_.local;
     std::map<TopicPartition, LeaderEpoch> asked;  // partition -> its leader epoch when asked
+    std::vector<TopicPartition> without_epochs;
     for (auto& [tp, state] : partitions_) {
       if (!state.truncating || state.delayed_until > now) continue;
-      storage::Log& log = *state.p.log;
+      storage::Log& log = *state.p.partition->log();
       const std::optional<LeaderEpoch> latest = log.leader_epoch_cache().latest_epoch();
       if (!latest) {
-        // No epochs (an empty or pre-epoch log): the high watermark is all that is known safe.
-        (void)log.truncate_to(log.high_watermark());
-        state.truncating = false;
+        without_epochs.push_back(tp);
         continue;
       }
       if (request.topics.empty() || request.topics.back().topic != tp.topic) {
@@ -213,6 +198,18 @@ asio::awaitable<void> ReplicaFetcher::truncate_pending() {
       p.leader_epoch = *latest;
       request.topics.back().partitions.push_back(p);
       asked[tp] = state.p.leader_epoch;
+    }
+    // No epochs (an empty or pre-epoch log): the high watermark is all that is known safe.
+    for (const TopicPartition& tp : without_epochs) {
+      auto it = partitions_.find(tp);
+      if (it == partitions_.end()) continue;  // removed while an earlier step ran
+      const FollowedPartition followed = it->second.p;
+      if (co_await truncate(tp, followed.partition, followed.partition->log()->high_watermark(), followed.leader_epoch)) {
+        auto again = partitions_.find(tp);
+        if (again != partitions_.end() && again->second.p.leader_epoch == followed.leader_epoch) {
+          again->second.truncating = false;
+        }
+      }
     }
     if (asked.empty()) co_return;
     auto response = co_await connection_->send(std::move(request));
@@ -233,20 +230,23 @@ asio::awaitable<void> ReplicaFetcher::truncate_pending() {
           delay(tp);
           continue;
         }
-        storage::Log& log = *it->second.p.log;
+        const FollowedPartition followed = it->second.p;
+        storage::Log& log = *followed.partition->log();
         const TruncationDecision decision = decide_truncation(r.leader_epoch, r.end_offset, log);
         if (decision.offset < log.log_end_offset()) {
           spdlog::info("{}: truncating from {} to {} (leader epoch {} ends at {})", tp.to_string(),
                        log.log_end_offset().value(), decision.offset.value(), r.leader_epoch.value(),
                        r.end_offset.value());
-          const Status truncated = log.truncate_to(decision.offset);
-          if (!truncated) {
-            spdlog::warn("{}: truncation failed: {}", tp.to_string(), truncated.error().message());
+          if (!co_await truncate(tp, followed.partition, decision.offset, followed.leader_epoch)) {
             delay(tp);
             continue;
           }
         }
-        if (decision.done) it->second.truncating = false;
+        // Looked up again: the strand was free during the truncation step.
+        auto again = partitions_.find(tp);
+        if (decision.done && again != partitions_.end() && again->second.p.leader_epoch == followed.leader_epoch) {
+          again->second.truncating = false;
+        }
       }
     }
   }
@@ -259,8 +259,7 @@ asio::awaitable<void> ReplicaFetcher::fetch_once() {
   request.max_wait_ms = static_cast<int32_t>(config_.max_wait.count());
   request.min_bytes = config_.min_bytes;
   request.max_bytes = config_.response_max_bytes;
-  request.session_id = 0;
-  request.session_epoch = -1;  // no fetch session: every request is a full one
+  std::vector<client::FetchTarget> wanted;
   std::map<TopicPartition, LeaderEpoch> asked;
   auto next_ready = now + config_.backoff;
   for (const auto& [tp, state] : partitions_) {
@@ -269,16 +268,12 @@ asio::awaitable<void> ReplicaFetcher::fetch_once() {
       next_ready = std::min(next_ready, state.delayed_until);
       continue;
     }
-    if (request.topics.empty() || request.topics.back().topic != tp.topic) {
-      request.topics.push_back({.topic = tp.topic, .partitions = {}});
-    }
-    protocol::FetchRequest::FetchPartition p;
-    p.partition = tp.partition;
-    p.current_leader_epoch = state.p.leader_epoch;
-    p.fetch_offset = state.p.log->log_end_offset();
-    p.log_start_offset = state.p.log->log_start_offset();
-    p.partition_max_bytes = config_.partition_max_bytes;
-    request.topics.back().partitions.push_back(p);
+    const storage::Log& log = *state.p.partition->log();
+    wanted.push_back({.tp = tp,
+                      .fetch_offset = log.log_end_offset(),
+                      .log_start_offset = log.log_start_offset(),
+                      .max_bytes = config_.partition_max_bytes,
+                      .current_leader_epoch = state.p.leader_epoch});
     asked[tp] = state.p.leader_epoch;
   }
   if (asked.empty()) {
@@ -286,14 +281,26 @@ asio::awaitable<void> ReplicaFetcher::fetch_once() {
     co_await sleep(wait);
     co_return;
   }
+  // KIP-227: after the first full request, only the partitions whose position moved are sent.
+  session_.build(wanted, request);
   auto response = co_await connection_->send(std::move(request), kFetchVersion);
   if (!response) {
     if (!stopping_) {
       spdlog::info("replica fetcher: Fetch from broker {} failed: {}", source_.value(), response.error().message());
     }
+    session_.handle_error();
     connection_->close();
     co_return;
   }
+  if (!session_.handle_response(response.value().body)) {
+    spdlog::debug("replica fetcher: fetch session with broker {}: {}; the next fetch is a full one", source_.value(),
+                  protocol::error_code_name(static_cast<ErrorCode>(response.value().body.error_code)));
+    co_return;
+  }
+  // Each partition's data goes to its own append step, all at once; errors are handled here.
+  const std::shared_ptr<const void> owner = response.value().frame;
+  std::vector<TopicPartition> appended_tps;
+  std::vector<asio::awaitable<FollowerStepResult>> appends;
   std::map<TopicPartition, LeaderEpoch> out_of_range;
   for (const auto& topic : response.value().body.responses) {
     for (const auto& pd : topic.partitions) {
@@ -302,11 +309,11 @@ asio::awaitable<void> ReplicaFetcher::fetch_once() {
       auto sent = asked.find(tp);
       // Removed or re-added (a new epoch) while the fetch was out: not ours to apply.
       if (it == partitions_.end() || sent == asked.end() || it->second.p.leader_epoch != sent->second) continue;
-      storage::Log& log = *it->second.p.log;
+      const FollowedPartition& followed = it->second.p;
       const auto error = static_cast<ErrorCode>(pd.error_code);
       if (error == ErrorCode::offset_out_of_range) {
         spdlog::info("{}: fetch offset {} out of range on broker {}: truncating again", tp.to_string(),
-                     log.log_end_offset().value(), source_.value());
+                     followed.partition->log()->log_end_offset().value(), source_.value());
         it->second.truncating = true;
         delay(tp);
         out_of_range[tp] = sent->second;
@@ -317,20 +324,23 @@ asio::awaitable<void> ReplicaFetcher::fetch_once() {
         delay(tp);
         continue;
       }
-      const ByteView batches = pd.records ? batches_from(pd.records->bytes, log.log_end_offset()) : ByteView{};
-      if (!batches.empty()) {
-        auto appended = log.append_as_follower(batches);
-        if (!appended) {
-          spdlog::warn("{}: follower append at {} failed: {}", tp.to_string(), log.log_end_offset().value(),
-                       appended.error().message());
-          it->second.truncating = true;
-          delay(tp);
-          continue;
-        }
-      }
-      log.set_high_watermark(std::min(pd.high_watermark, log.log_end_offset()));
-      follow_log_start_offset(tp, log, pd.log_start_offset);
+      const ByteView records = pd.records ? pd.records->bytes : ByteView{};
+      appends.push_back(asio::co_spawn(followed.partition->strand(),
+                                       append_on_strand(followed.partition, records, owner, followed.leader_epoch,
+                                                        pd.high_watermark, pd.log_start_offset),
+                                       asio::use_awaitable));
+      appended_tps.push_back(std::move(tp));
     }
+  }
+  const std::vector<FollowerStepResult> results = co_await client::gather(std::move(appends));
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (!results[i].error) continue;
+    const TopicPartition& tp = appended_tps[i];
+    spdlog::warn("{}: follower append failed: {}", tp.to_string(), results[i].error.message());
+    auto it = partitions_.find(tp);
+    if (it == partitions_.end()) continue;
+    it->second.truncating = true;
+    delay(tp);
   }
   if (!out_of_range.empty() && !stopping_) co_await restart_below_leader_log_start(std::move(out_of_range));
 }
@@ -360,18 +370,25 @@ asio::awaitable<void> ReplicaFetcher::restart_below_leader_log_start(std::map<To
       auto sent = asked.find(tp);
       if (it == partitions_.end() || sent == asked.end() || it->second.p.leader_epoch != sent->second) continue;
       if (r.error_code != 0 || r.offset < Offset(0)) continue;
-      storage::Log& log = *it->second.p.log;
-      if (log.log_end_offset() >= r.offset) continue;  // not below: truncation decides
+      const FollowedPartition followed = it->second.p;
+      const Offset log_end = followed.partition->log()->log_end_offset();
+      if (log_end >= r.offset) continue;  // not below: truncation decides
       spdlog::info("{}: log end {} is below the leader's log start {}: restarting the log there", tp.to_string(),
-                   log.log_end_offset().value(), r.offset.value());
-      const Status restarted = log.truncate_fully_and_start_at(r.offset);
-      if (!restarted) {
+                   log_end.value(), r.offset.value());
+      const FollowerStepResult restarted = co_await asio::co_spawn(
+          followed.partition->strand(), restart_on_strand(followed.partition, r.offset, followed.leader_epoch),
+          asio::use_awaitable);
+      if (restarted.error) {
         spdlog::warn("{}: cannot restart the log at {}: {}", tp.to_string(), r.offset.value(),
-                     restarted.error().message());
+                     restarted.error.message());
+      }
+      auto again = partitions_.find(tp);  // the strand was free during the step
+      if (restarted.stale || restarted.error || again == partitions_.end() ||
+          again->second.p.leader_epoch != followed.leader_epoch) {
         continue;
       }
-      it->second.truncating = false;
-      it->second.delayed_until = {};
+      again->second.truncating = false;
+      again->second.delayed_until = {};
     }
   }
 }

@@ -3,17 +3,21 @@
 //
 // num.replica.fetchers ReplicaFetchers per source broker (partitions spread over them by Kafka's
 // fetcher-id hash) fetch the partitions this broker follows from that leader, many per Fetch
-// request (replica_id = this broker), each over its own client::BrokerConnection. A partition
+// request (replica_id = this broker), each over its own client::BrokerConnection and in its own
+// incremental fetch session (KIP-227), so a request names only the partitions that moved. A partition
 // added to one first truncates its log to the divergence point with the leader
-// (OffsetForLeaderEpoch, KIP-101/KIP-279), then fetches from its log end; fetched batches are
-// appended as they are (Log::append_as_follower keeps the leader's offsets and epochs) and the
-// high watermark follows the leader's (never past the local log end), and the log start offset
-// follows the leader's (DeleteRecords, retention), whole segments below it deleted.
+// (OffsetForLeaderEpoch, KIP-101/KIP-279), then fetches from its log end. What a fetch returns
+// goes to each Partition's own append step on its strand (Partition::append_records_to_follower,
+// the partitions of one response concurrently): the batches appended as they are (the leader's
+// offsets and epochs), the high watermark following the leader's (never past the local log end)
+// and the log start offset following the leader's (DeleteRecords, retention). Truncations are
+// the Partition's steps too.
 //
 // Owner: the ReplicaManager owns the manager, which owns the fetchers. Thread-safe: each fetcher
 //   runs on its own strand, and every call hops to it; the manager's map is under a mutex.
-// Invariant: a partition is in at most one fetcher; once remove() returned, its log is not
-//   appended to or truncated by any fetcher (appends run on the fetcher's strand, synchronously).
+// Invariant: a partition is in at most one fetcher. A step the fetcher started before remove()
+//   may still reach the Partition's strand afterwards; the Partition refuses it unless it still
+//   follows in the epoch the fetcher had (Partition::is_follower_in).
 // Failure: a lost connection or a failed request is retried after the backoff (a new connection,
 //   the leader's address re-read from the MetadataCache); a partition whose leader answers with
 //   an epoch error waits for the next LeaderAndIsr.
@@ -32,6 +36,8 @@
 #include "broker/metadata_cache.h"
 #include "protocol/bytes.h"
 #include "protocol/types.h"
+#include "broker/partition.h"
+#include "client/fetch_session_handler.h"
 #include "storage/log.h"
 
 namespace sluice::client {
@@ -63,7 +69,7 @@ int32_t fetcher_id_for(const TopicPartition& tp, int32_t num_fetchers);
 // One followed partition, as become_leader_or_follower hands it over.
 struct FollowedPartition {
   TopicPartition tp;
-  std::shared_ptr<storage::Log> log;
+  std::shared_ptr<Partition> partition;
   LeaderEpoch leader_epoch{0};
 };
 
@@ -80,10 +86,6 @@ struct TruncationDecision {
   bool done = true;
 };
 TruncationDecision decide_truncation(LeaderEpoch leader_epoch, Offset leader_end_offset, storage::Log& log);
-
-// Keeps the whole v2 batches of `records` that end at or after `log_end_offset` (the fetched
-// range can begin inside an old batch, and a response may end with a partial batch).
-ByteView batches_from(ByteView records, Offset log_end_offset);
 
 class ReplicaFetcher : public std::enable_shared_from_this<ReplicaFetcher> {
  public:
@@ -117,6 +119,9 @@ class ReplicaFetcher : public std::enable_shared_from_this<ReplicaFetcher> {
   // After OFFSET_OUT_OF_RANGE: a follower whose log ends below the leader's log start (records
   // deleted on the leader while it was away) restarts its log empty at the leader's log start.
   asio::awaitable<void> restart_below_leader_log_start(std::map<TopicPartition, LeaderEpoch> asked);
+  // A truncation step on the partition's strand; false when it failed or no longer applies.
+  asio::awaitable<bool> truncate(const TopicPartition& tp, std::shared_ptr<Partition> partition, Offset offset,
+                                 LeaderEpoch epoch);
   asio::awaitable<void> sleep(std::chrono::milliseconds d);
   void delay(const TopicPartition& tp);
 
@@ -128,6 +133,7 @@ class ReplicaFetcher : public std::enable_shared_from_this<ReplicaFetcher> {
   ReplicaFetcherConfig config_;
   asio::steady_timer wakeup_;
   std::shared_ptr<client::BrokerConnection> connection_;
+  client::FetchSessionHandler session_;  // with source_
   std::map<TopicPartition, State> partitions_;
   bool stopping_ = false;
 };

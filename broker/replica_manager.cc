@@ -10,7 +10,7 @@ namespace {
 using protocol::ErrorCode;
 using asio::use_awaitable;
 
-// Runs on the blocking pool: mkdir, file creation.
+// Runs on the request pool: mkdir, file creation.
 // A null log when it could not be opened (logged).
 asio::awaitable<std::shared_ptr<storage::Log>> open_log(storage::LogManager* logs, TopicPartition tp,
                                                         storage::LogConfig config) {
@@ -65,9 +65,14 @@ asio::awaitable<ListOffsetResult> list_offset_on_strand(std::shared_ptr<Partitio
 
 }  // namespace
 
-ReplicaManager::ReplicaManager(asio::io_context& io, asio::thread_pool& pool, storage::LogManager& logs,
+ReplicaManager::ReplicaManager(asio::io_context& io, asio::thread_pool& request_pool,
+                               asio::thread_pool& maintenance_pool, storage::LogManager& logs,
                                ReplicaManagerConfig config)
-    : io_(io), pool_(pool), logs_(logs), config_(std::move(config)) {}
+    : io_(io),
+      request_pool_(request_pool),
+      maintenance_pool_(maintenance_pool),
+      logs_(logs),
+      config_(std::move(config)) {}
 
 std::shared_ptr<Partition> ReplicaManager::get_partition(const TopicPartition& tp) const {
   std::lock_guard lock(mutex_);
@@ -105,11 +110,11 @@ asio::awaitable<std::shared_ptr<Partition>> ReplicaManager::get_or_create_partit
     spdlog::warn("{}: invalid topic config: {}", state.tp.to_string(), error);
     co_return nullptr;
   }
-  auto log = co_await asio::co_spawn(pool_, open_log(&logs_, state.tp, config.value()), use_awaitable);
+  auto log = co_await asio::co_spawn(request_pool_, open_log(&logs_, state.tp, config.value()), use_awaitable);
   if (!log) co_return nullptr;
   std::lock_guard lock(mutex_);
   auto& slot = partitions_[state.tp];
-  if (!slot) slot = std::make_shared<Partition>(state.tp, config_.broker_id, log, asio::make_strand(io_));
+  if (!slot) slot = std::make_shared<Partition>(state.tp, config_.broker_id, log, asio::make_strand(request_pool_));
   co_return slot;
 }
 
@@ -132,7 +137,7 @@ asio::awaitable<ErrorCode> ReplicaManager::become_leader_or_follower(PartitionSt
   co_await asio::co_spawn(partition->strand(), apply_state(partition, state, config_.broker_id), use_awaitable);
   if (fetchers_ && state.leader != config_.broker_id && state.leader >= BrokerId(0)) {
     LeaderAddress address{.host = state.leader_host.value_or(""), .port = state.leader_port};
-    FollowedPartition followed{.tp = state.tp, .log = partition->log(), .leader_epoch = state.leader_epoch};
+    FollowedPartition followed{.tp = state.tp, .partition = partition, .leader_epoch = state.leader_epoch};
     co_await fetchers_->add_partition(state.leader, std::move(address), std::move(followed));
   }
   spdlog::info("{}: {} at epoch {}", state.tp.to_string(), state.leader == config_.broker_id ? "leader" : "follower",
@@ -172,7 +177,7 @@ asio::awaitable<ErrorCode> ReplicaManager::stop_replica(TopicPartition tp, Leade
     Status status = logs->delete_log(t);
     co_return status ? ErrorCode::none : to_error_code(status.error());
   };
-  co_return co_await asio::co_spawn(pool_, remove(&logs_, tp), use_awaitable);
+  co_return co_await asio::co_spawn(maintenance_pool_, remove(&logs_, tp), use_awaitable);
 }
 
 asio::awaitable<ListOffsetResult> ReplicaManager::fetch_offset_for_timestamp(TopicPartition tp, int64_t timestamp,

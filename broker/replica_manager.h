@@ -4,8 +4,10 @@
 // ListOffsets handlers call, with the produce and fetch purgatories.
 //
 // Owner: the KafkaServer. Thread-safe: a mutex guards the partition map (lookups only; no I/O
-//   under it); each Partition's state lives on its own strand, which every call hops to.
-//   Log creation and appends run on the blocking pool, never on an io thread.
+//   under it); each Partition's state lives on its own strand on the request pool
+//   (num.io.threads), which every call hops to: appends, reads and log creation run there, never
+//   on a network thread. Log deletion runs on the maintenance pool with retention and flushes,
+//   which never stall an append. A request's partitions are appended concurrently (client::gather).
 // Invariant: a Partition is in the map iff its log is open in the LogManager.
 // Crash behaviour: no state of its own; the controller re-sends LeaderAndIsr after a restart.
 #pragma once
@@ -109,8 +111,9 @@ inline ListOffsetResult list_offset_error(protocol::ErrorCode e) {
 
 class ReplicaManager {
  public:
-  // REQUIRES: io, pool and logs outlive the ReplicaManager and every coroutine it starts.
-  ReplicaManager(asio::io_context& io, asio::thread_pool& pool, storage::LogManager& logs, ReplicaManagerConfig config);
+  // REQUIRES: io, the pools and logs outlive the ReplicaManager and every coroutine it starts.
+  ReplicaManager(asio::io_context& io, asio::thread_pool& request_pool, asio::thread_pool& maintenance_pool,
+                 storage::LogManager& logs, ReplicaManagerConfig config);
 
   // LeaderAndIsr for one partition: opens (or creates) its log and makes it leader when
   // state.leader is this broker, otherwise a non-serving replica (NOT_LEADER_OR_FOLLOWER).
@@ -177,7 +180,8 @@ class ReplicaManager {
   void after_high_watermark_change(const TopicPartition& tp);
 
   asio::io_context& io_;
-  asio::thread_pool& pool_;
+  asio::thread_pool& request_pool_;      // partition strands: appends, reads, log creation
+  asio::thread_pool& maintenance_pool_;  // log deletion
   storage::LogManager& logs_;
   ReplicaManagerConfig config_;
   mutable std::mutex mutex_;

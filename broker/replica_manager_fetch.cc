@@ -9,8 +9,18 @@ namespace {
 using protocol::ErrorCode;
 
 // DelayedFetch: done when the watched partitions hold at least min_bytes to return, or one of
-// them can no longer be read or is no longer led here (an error is an answer too). Reads only
+// them can no longer be read or is no longer led here (an error is an answer too). As Kafka's
+// DelayedFetch.tryComplete it compares positions and reads nothing: the bytes available are the
+// distance from the fetch offset's position (the first read's) to the position of the end the
+// fetcher may read to (high watermark, or log end for followers), both in one segment. Reads only
 // what is thread-safe: the Logs and the partitions' leading epochs.
+//   end vs fetch offset                     | outcome
+//   led here no more                        | complete (Kafka's case A)
+//   end == fetch offset                     | nothing yet
+//   end < fetch offset                      | complete: truncated below the fetch (case E)
+//   fetch offset below the log start        | complete: the read says out of range
+//   a position unknown, or another segment  | complete (case F: a roll, or an older segment)
+//   same segment                            | min(end - fetch position, max_bytes) counts
 class DelayedFetch final : public DelayedOperation {
  public:
   struct Watched {
@@ -18,6 +28,7 @@ class DelayedFetch final : public DelayedOperation {
     std::shared_ptr<storage::Log> log;
     Offset fetch_offset{0};
     int32_t max_bytes = 0;
+    std::optional<storage::LogOffsetMetadata> fetch_position;
   };
 
   DelayedFetch(asio::any_io_executor executor, std::chrono::milliseconds timeout, FetchParams params,
@@ -27,13 +38,15 @@ class DelayedFetch final : public DelayedOperation {
   bool try_complete() override {
     int64_t available = 0;
     for (const Watched& w : watched_) {
-      // Led here no more (Kafka's DelayedFetch case A): answer now; the read says so.
       if (!w.partition->leading_epoch()) return force_complete();
-      const std::optional<Offset> limit =
-          params_.replica_id >= BrokerId(0) ? std::nullopt : std::optional<Offset>(w.log->high_watermark());
-      auto slice = w.log->read(w.fetch_offset, w.max_bytes, limit, true);
-      if (!slice) return force_complete();
-      available += slice.value().length;
+      const Offset end = params_.replica_id >= BrokerId(0) ? w.log->log_end_offset() : w.log->high_watermark();
+      if (end == w.fetch_offset) continue;
+      if (end < w.fetch_offset || w.fetch_offset < w.log->log_start_offset()) return force_complete();
+      const std::optional<storage::LogOffsetMetadata> end_position = w.log->offset_metadata(end);
+      if (!w.fetch_position || !end_position || end_position->segment_base != w.fetch_position->segment_base) {
+        return force_complete();
+      }
+      available += std::min<int64_t>(end_position->position - w.fetch_position->position, w.max_bytes);
     }
     return available >= params_.min_bytes ? force_complete() : false;
   }
@@ -124,10 +137,11 @@ asio::awaitable<std::vector<FetchPartitionOutput>> ReplicaManager::fetch_message
   if (ready_to_answer(params, first)) co_return count_bytes_out(*this, params, std::move(first));
   std::vector<DelayedFetch::Watched> watched;
   std::vector<TopicPartition> keys;
-  for (const FetchPartitionInput& input : inputs) {
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const FetchPartitionInput& input = inputs[i];
     std::shared_ptr<Partition> partition = get_partition(input.tp);
     if (!partition) co_return count_bytes_out(*this, params, std::move(first));
-    watched.push_back({partition, partition->log(), input.fetch_offset, input.max_bytes});
+    watched.push_back({partition, partition->log(), input.fetch_offset, input.max_bytes, first[i].result.fetch_position});
     keys.push_back(input.tp);
   }
   auto op = std::make_shared<DelayedFetch>(co_await asio::this_coro::executor,

@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include "broker/replica_manager.h"
+#include "client/async_util.h"
 #include "storage/leader_epoch_cache.h"
 
 namespace sluice::broker {
@@ -58,6 +59,12 @@ class DelayedProduce final : public DelayedOperation {
   std::vector<Awaited> awaited_;
 };
 
+// The partition's append step, on its strand.
+asio::awaitable<PartitionAppendResult> append_on_strand(std::shared_ptr<Partition> partition, Bytes records,
+                                                        int16_t produce_version, int16_t acks) {
+  co_return partition->append_records_to_leader(std::move(records), produce_version, acks);
+}
+
 }  // namespace
 
 asio::awaitable<ProducePartitionOutput> ReplicaManager::append_one(ProducePartitionInput input,
@@ -67,7 +74,7 @@ asio::awaitable<ProducePartitionOutput> ReplicaManager::append_one(ProducePartit
     co_return ProducePartitionOutput{.tp = input.tp, .result = append_error(ErrorCode::unknown_topic_or_partition)};
   }
   PartitionAppendResult result = co_await asio::co_spawn(
-      partition->strand(), partition->append_records_to_leader(std::move(input.records), produce_version, acks, pool_),
+      partition->strand(), append_on_strand(partition, std::move(input.records), produce_version, acks),
       asio::use_awaitable);
   if (result.error == ErrorCode::none) {
     partition->topic_metrics().bytes_in.inc(static_cast<uint64_t>(result.info.valid_bytes));
@@ -81,18 +88,20 @@ asio::awaitable<ProducePartitionOutput> ReplicaManager::append_one(ProducePartit
 asio::awaitable<std::vector<ProducePartitionOutput>> ReplicaManager::append_records(
     int16_t acks, std::chrono::milliseconds timeout, int16_t produce_version,
     std::vector<ProducePartitionInput> inputs, std::function<void()> appended) {
-  std::vector<ProducePartitionOutput> outputs;
-  outputs.reserve(inputs.size());
+  // Every partition's append step at once, each on its own strand; results in request order.
+  std::vector<asio::awaitable<ProducePartitionOutput>> appends;
+  appends.reserve(inputs.size());
+  for (ProducePartitionInput& input : inputs) appends.push_back(append_one(std::move(input), produce_version, acks));
+  std::vector<ProducePartitionOutput> outputs = co_await client::gather(std::move(appends));
   std::vector<Awaited> awaited;
   std::vector<size_t> awaited_output;  // awaited[i] is outputs[awaited_output[i]]
   std::vector<TopicPartition> keys;
-  for (ProducePartitionInput& input : inputs) {
-    outputs.push_back(co_await append_one(std::move(input), produce_version, acks));
-    const ProducePartitionOutput& out = outputs.back();
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    ProducePartitionOutput& out = outputs[i];
     if (acks != -1 || out.result.error != ErrorCode::none || out.result.info.record_count == 0) continue;
     std::shared_ptr<Partition> partition = get_partition(out.tp);
     if (!partition) {
-      outputs.back().result = append_error(ErrorCode::not_leader_or_follower);  // deleted meanwhile
+      out.result = append_error(ErrorCode::not_leader_or_follower);  // deleted meanwhile
       continue;
     }
     Awaited a;
@@ -100,7 +109,7 @@ asio::awaitable<std::vector<ProducePartitionOutput>> ReplicaManager::append_reco
     a.epoch = out.result.leader_epoch;
     a.required = out.result.info.last_offset + 1;
     awaited.push_back(std::move(a));
-    awaited_output.push_back(outputs.size() - 1);
+    awaited_output.push_back(i);
     keys.push_back(out.tp);
   }
   if (awaited.empty()) co_return outputs;

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <exception>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -69,6 +70,52 @@ asio::awaitable<std::optional<T>> wrap_optional(asio::awaitable<T> task) {
   co_return co_await std::move(task);
 }
 }  // namespace detail
+
+namespace detail {
+// REQUIRES: touched only on its strand.
+template <typename T>
+struct GatherState {
+  GatherState(const asio::any_io_executor& strand, size_t n) : results(n), remaining(n), done(strand) {}
+  std::vector<std::optional<T>> results;
+  size_t remaining;
+  std::exception_ptr error;
+  Signal done;
+};
+
+template <typename T>
+asio::awaitable<void> wait_all(std::shared_ptr<GatherState<T>> state) {
+  while (state->remaining > 0) co_await state->done.wait_until(Clock::time_point::max());
+}
+}  // namespace detail
+
+// Runs coroutines concurrently and returns their results in the order given (Redpanda's produce
+// handler dispatches a request's partitions this way and keeps their order). The tasks start in
+// that order on a strand made for the call, and hop wherever they need (a partition's strand), so
+// tasks that each first post to one strand post there in order; the caller resumes on its own
+// executor once every task finished. An exception in a task is rethrown after all finished.
+template <typename T>
+asio::awaitable<std::vector<T>> gather(std::vector<asio::awaitable<T>> tasks) {
+  std::vector<T> out;
+  out.reserve(tasks.size());
+  if (tasks.size() <= 1) {
+    for (auto& task : tasks) out.push_back(co_await std::move(task));
+    co_return out;
+  }
+  const asio::any_io_executor strand = asio::make_strand(co_await asio::this_coro::executor);
+  auto state = std::make_shared<detail::GatherState<T>>(strand, tasks.size());
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    asio::co_spawn(strand, detail::wrap_optional(std::move(tasks[i])),
+                   asio::bind_executor(strand, [state, i](std::exception_ptr e, std::optional<T> value) {
+                     if (e && !state->error) state->error = e;
+                     state->results[i] = std::move(value);
+                     if (--state->remaining == 0) state->done.notify();
+                   }));
+  }
+  co_await asio::co_spawn(strand, detail::wait_all(state), asio::use_awaitable);
+  if (state->error) std::rethrow_exception(state->error);
+  for (auto& result : state->results) out.push_back(std::move(*result));
+  co_return out;
+}
 
 // Runs `task` on `strand` and resumes the caller on its own executor. (co_spawn needs a
 // default-constructible result; Result<T> is not, hence the optional.)

@@ -1,6 +1,7 @@
 // Consumer: reads explicitly assigned partitions (no group membership) with Fetch (v4+,
 // read_uncommitted) from each partition's leader (AK KafkaConsumer + Fetcher, assign() mode).
-// Each partition has a position: the offset of the next record to return. assign() resolves
+// Each partition has a position: the offset of the next record to return. Fetches use an
+// incremental fetch session per leader (KIP-227) where the broker grants one. assign() resolves
 // start positions given as earliest / latest / a timestamp with ListOffsets; poll() fetches
 // from every leader at once and returns the records at or after each position, in offset
 // order per partition.
@@ -15,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "client/fetch_session_handler.h"
 #include "client/kafka_client.h"
 #include "protocol/record.h"
 #include "protocol/record_batch_header.h"
@@ -91,8 +93,9 @@ class Consumer {
   asio::awaitable<Result<std::vector<ConsumerRecord>>> fetch_round(std::chrono::milliseconds max_wait);
   asio::awaitable<void> fetch_from(BrokerId leader, std::vector<TopicPartition> partitions,
                                    std::chrono::milliseconds max_wait, std::shared_ptr<FetchRound> round);
-  protocol::FetchRequest build_fetch(const std::vector<TopicPartition>& partitions,
-                                     std::chrono::milliseconds max_wait) const;
+  // A Fetch for `partitions` in the fetch session with `leader` (KIP-227).
+  protocol::FetchRequest build_fetch(BrokerId leader, const std::vector<TopicPartition>& partitions,
+                                     std::chrono::milliseconds max_wait);
   Status take_partition(const TopicPartition& tp, const protocol::FetchResponse::PartitionData& data,
                         std::vector<ConsumerRecord>& out);
   void reset_after_out_of_range(const TopicPartition& tp);
@@ -100,6 +103,7 @@ class Consumer {
   KafkaClient& client_;
   ConsumerConfig config_;
   std::map<TopicPartition, PartitionState> assignment_;
+  std::map<BrokerId, FetchSessionHandler> sessions_;  // one incremental fetch session per leader
 };
 
 // Appends the records of `records` (whole v2 batches, maybe a torn one at the end) at or after

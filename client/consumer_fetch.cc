@@ -36,26 +36,24 @@ asio::awaitable<Result<std::vector<ConsumerRecord>>> Consumer::fetch_round(std::
   co_return std::move(round->records);
 }
 
-protocol::FetchRequest Consumer::build_fetch(const std::vector<TopicPartition>& partitions,
-                                             std::chrono::milliseconds max_wait) const {
+protocol::FetchRequest Consumer::build_fetch(BrokerId leader, const std::vector<TopicPartition>& partitions,
+                                             std::chrono::milliseconds max_wait) {
   protocol::FetchRequest request;
   request.replica_id = BrokerId(-1);
   request.max_wait_ms = static_cast<int32_t>(max_wait.count());
   request.min_bytes = config_.fetch_min_bytes;
   request.max_bytes = config_.fetch_max_bytes;
   request.isolation_level = 0;  // read_uncommitted
-  request.session_id = 0;       // no fetch session (KIP-227): epoch -1 asks for a full fetch
-  request.session_epoch = -1;
+  std::vector<FetchTarget> wanted;
+  wanted.reserve(partitions.size());
   for (const auto& tp : partitions) {
-    if (request.topics.empty() || request.topics.back().topic != tp.topic) {
-      request.topics.push_back({.topic = tp.topic, .partitions = {}});
-    }
-    protocol::FetchRequest::FetchPartition p;
-    p.partition = tp.partition;
-    p.fetch_offset = *assignment_.at(tp).position;
-    p.partition_max_bytes = config_.max_partition_fetch_bytes;
-    request.topics.back().partitions.push_back(p);
+    wanted.push_back({.tp = tp,
+                      .fetch_offset = *assignment_.at(tp).position,
+                      .log_start_offset = Offset(-1),
+                      .max_bytes = config_.max_partition_fetch_bytes,
+                      .current_leader_epoch = LeaderEpoch(-1)});
   }
+  sessions_[leader].build(wanted, request);
   return request;
 }
 
@@ -73,13 +71,17 @@ asio::awaitable<void> Consumer::fetch_from(BrokerId leader, std::vector<TopicPar
   }
   auto version = conn.value()->negotiate(protocol::ApiKey::fetch, 4, protocol::FetchRequest::kMaxVersion);
   if (!version) co_return finish(version.error());
-  auto response = co_await conn.value()->send(build_fetch(partitions, max_wait), version.value());
+  auto response = co_await conn.value()->send(build_fetch(leader, partitions, max_wait), version.value());
   if (!response) {
+    sessions_[leader].handle_error();
     client_.invalidate_metadata();
     co_return finish(response.error());
   }
   const auto& body = response.value().body;
-  if (body.error_code != 0) co_return finish(broker_error(static_cast<protocol::ErrorCode>(body.error_code)));
+  // A session error (an evicted session) makes the next fetch a full one; nothing is lost.
+  if (!sessions_[leader].handle_response(body) || body.error_code != 0) {
+    co_return finish(broker_error(static_cast<protocol::ErrorCode>(body.error_code)));
+  }
   std::error_code first_error;
   for (const auto& topic : body.responses) {
     for (const auto& p : topic.partitions) {

@@ -5,13 +5,39 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace sluice {
 
 using Bytes = std::vector<std::byte>;
+
+// An allocator whose resize() leaves new elements uninitialised, for buffers that are filled at
+// once after (a request frame read from a socket): no zero-fill of bytes about to be overwritten.
+template <typename T>
+struct DefaultInitAllocator : std::allocator<T> {
+  template <typename U>
+  struct rebind {
+    using other = DefaultInitAllocator<U>;
+  };
+  DefaultInitAllocator() = default;
+  template <typename U>
+  explicit DefaultInitAllocator(const DefaultInitAllocator<U>&) noexcept {}
+  template <typename U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+
+// Bytes that are not zeroed when sized: the socket's read fills them.
+using FrameBytes = std::vector<std::byte, DefaultInitAllocator<std::byte>>;
 using ByteView = std::span<const std::byte>;
 using MutableByteView = std::span<std::byte>;
 

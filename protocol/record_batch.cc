@@ -119,10 +119,16 @@ Result<RecordsCheck> check_record_section(ByteView section, const RecordBatchHea
 
 }  // namespace
 
-Result<RecordsCheck> check_records(ByteView whole_batch, const DecodeLimits& limits) {
+namespace {
+
+enum class Crc { verify, verified };
+
+Result<RecordsCheck> check_records_impl(ByteView whole_batch, const DecodeLimits& limits, Crc crc) {
   SLUICE_TRY(auto header, RecordBatchHeader::parse(whole_batch, std::numeric_limits<size_t>::max()));
   SLUICE_TRY(check_exact_size(header, whole_batch));
-  SLUICE_TRY(verify_crc(whole_batch));
+  if (crc == Crc::verify) {
+    SLUICE_TRY(verify_crc(whole_batch));
+  }
   if (header.record_count > limits.max_records) return Errc::too_large;
   const ByteView section = whole_batch.subspan(kRecordBatchHeaderSize);
   if (header.compression() == CompressionType::none) return check_record_section(section, header);
@@ -130,10 +136,12 @@ Result<RecordsCheck> check_records(ByteView whole_batch, const DecodeLimits& lim
   return check_record_section(plain, header);
 }
 
-Result<DecodedBatch> decode_records(ByteView whole_batch, const DecodeLimits& limits) {
+Result<DecodedBatch> decode_records_impl(ByteView whole_batch, const DecodeLimits& limits, Crc crc) {
   SLUICE_TRY(auto header, RecordBatchHeader::parse(whole_batch, std::numeric_limits<size_t>::max()));
   SLUICE_TRY(check_exact_size(header, whole_batch));
-  SLUICE_TRY(verify_crc(whole_batch));
+  if (crc == Crc::verify) {
+    SLUICE_TRY(verify_crc(whole_batch));
+  }
   if (header.record_count > limits.max_records) return Errc::too_large;
   const ByteView section = whole_batch.subspan(kRecordBatchHeaderSize);
   DecodedBatch batch{header, {}};
@@ -144,6 +152,24 @@ Result<DecodedBatch> decode_records(ByteView whole_batch, const DecodeLimits& li
     SLUICE_TRY(batch.records, decode_record_section(plain, header));
   }
   return batch;
+}
+
+}  // namespace
+
+Result<RecordsCheck> check_records(ByteView whole_batch, const DecodeLimits& limits) {
+  return check_records_impl(whole_batch, limits, Crc::verify);
+}
+
+Result<RecordsCheck> check_records_crc_verified(ByteView whole_batch, const DecodeLimits& limits) {
+  return check_records_impl(whole_batch, limits, Crc::verified);
+}
+
+Result<DecodedBatch> decode_records(ByteView whole_batch, const DecodeLimits& limits) {
+  return decode_records_impl(whole_batch, limits, Crc::verify);
+}
+
+Result<DecodedBatch> decode_records_crc_verified(ByteView whole_batch, const DecodeLimits& limits) {
+  return decode_records_impl(whole_batch, limits, Crc::verified);
 }
 
 Result<RecordBatchHeader> validate_batch(ByteView batch, size_t max_size) {

@@ -57,6 +57,11 @@ struct RecordsCheck {
 // For the produce path, which must validate every record but keeps the batch's bytes as they are.
 Result<RecordsCheck> check_records(ByteView whole_batch, const DecodeLimits& limits = {});
 
+// The same two without the CRC, for a batch whose CRC the caller has just verified (storage's
+// validation, storage/validated_batches.h), so a produced batch's CRC is computed once.
+Result<RecordsCheck> check_records_crc_verified(ByteView whole_batch, const DecodeLimits& limits = {});
+Result<DecodedBatch> decode_records_crc_verified(ByteView whole_batch, const DecodeLimits& limits = {});
+
 // Checks one whole batch as storage must before trusting it (append and recovery): the header
 // parses (see RecordBatchHeader::parse, with `max_size` as the largest allowed batch),
 // `batch.size()` is exactly the batchLength + 12 it declares (Errc::truncated if less,

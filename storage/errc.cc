@@ -16,6 +16,7 @@ class StorageCategory final : public std::error_category {
       case Errc::batch_too_large: return "record batch larger than max.message.bytes";
       case Errc::record_list_too_large: return "record set larger than segment.bytes";
       case Errc::invalid_offset: return "invalid offset";
+      case Errc::invalid_record: return "record count disagrees with the last offset delta";
       case Errc::invalid_config: return "invalid log config";
       case Errc::log_dir_locked: return "log dir locked by another process";
       case Errc::log_dir_offline: return "log dir offline";

@@ -19,6 +19,7 @@ enum class Errc {
   log_exists,               // create() of a partition that is already there
   log_not_found,            // a partition this log manager does not hold
   corrupt_checkpoint,       // a checkpoint file that does not parse
+  invalid_record,           // a producer's batch whose record count disagrees with its last offset delta
 };
 
 const std::error_category& storage_category();

@@ -32,6 +32,7 @@ struct FileSlice {
   // Offset of the first record the caller asked for; the slice may start at a batch with
   // lower offsets (whole batches only), which consumers skip.
   Offset first_offset{0};
+  Offset segment_base{-1};  // the base offset of the segment `file` belongs to; -1 for no file
 
   [[nodiscard]] bool empty() const { return length == 0; }
   // Copies the bytes (pread) for callers that cannot use sendfile: tools, tests, TLS.

@@ -8,6 +8,7 @@
 #include "storage/errc.h"
 #include "storage/file_util.h"
 #include "storage/log_impl.h"
+#include "storage/validated_batches.h"
 
 namespace sluice::storage {
 
@@ -45,6 +46,7 @@ Result<std::unique_ptr<Log>> Log::open(std::filesystem::path dir, LogConfig conf
   if (ec) return io_failure("create directory", dir, ec.value());
   auto impl = std::make_unique<Impl>(dir, tp.value(), config, clock);
   SLUICE_TRY(impl->load(options));
+  SLUICE_TRY(impl->remove_queued_files());
   return std::unique_ptr<Log>(new Log(std::move(dir), std::move(tp).value(), std::move(impl)));
 }
 
@@ -57,10 +59,21 @@ Log::~Log() {
   }
 }
 
-Result<LogAppendInfo> Log::append_as_leader(MutableByteView batches, LeaderEpoch epoch) {
+Result<LogAppendInfo> Log::append_as_leader(ValidatedBatches& batches, LeaderEpoch epoch) {
   return impl_->append_as_leader(batches, epoch);
 }
-Result<LogAppendInfo> Log::append_as_follower(ByteView batches) { return impl_->append_as_follower(batches); }
+Result<LogAppendInfo> Log::append_as_follower(const ValidatedBatches& batches) {
+  return impl_->append_as_follower(batches);
+}
+
+Result<LogAppendInfo> Log::validate_and_append_as_leader(ByteView batches, LeaderEpoch epoch) {
+  SLUICE_TRY(auto validated, ValidatedBatches::for_leader(Bytes(batches.begin(), batches.end()), config()));
+  return impl_->append_as_leader(validated, epoch);
+}
+Result<LogAppendInfo> Log::validate_and_append_as_follower(ByteView batches) {
+  SLUICE_TRY(auto validated, ValidatedBatches::for_follower(batches, nullptr, config()));
+  return impl_->append_as_follower(validated);
+}
 
 Result<FileSlice> Log::read(Offset start, int64_t max_bytes, std::optional<Offset> max_offset,
                             bool min_one_batch) const {
@@ -87,13 +100,26 @@ Offset Log::high_watermark() const {
   std::lock_guard lock(impl_->mutex_);
   return impl_->high_watermark_;
 }
+std::optional<LogOffsetMetadata> Log::offset_metadata(Offset offset) const {
+  std::lock_guard lock(impl_->mutex_);
+  if (impl_->closed_) return std::nullopt;
+  return impl_->offset_metadata_locked(offset);
+}
+
 void Log::set_high_watermark(Offset hw) {
   std::lock_guard lock(impl_->mutex_);
   impl_->high_watermark_ = std::clamp(hw, impl_->log_start_offset_, impl_->log_end_offset_);
 }
 
-Status Log::truncate_to(Offset offset) { return impl_->truncate_to(offset); }
-Status Log::truncate_fully_and_start_at(Offset offset) { return impl_->truncate_fully_and_start_at(offset); }
+// Truncations remove whole segments too; their files go after the lock is released.
+Status Log::truncate_to(Offset offset) {
+  SLUICE_TRY(impl_->truncate_to(offset));
+  return impl_->remove_queued_files();
+}
+Status Log::truncate_fully_and_start_at(Offset offset) {
+  SLUICE_TRY(impl_->truncate_fully_and_start_at(offset));
+  return impl_->remove_queued_files();
+}
 Status Log::delete_records_before(Offset offset) { return impl_->delete_records_before(offset); }
 Result<int> Log::delete_old_segments() { return impl_->delete_old_segments(); }
 Status Log::roll_if_due() { return impl_->roll_if_due(); }

@@ -30,6 +30,7 @@ namespace sluice::storage {
 
 class LogSegment;
 class LeaderEpochFileCache;
+class ValidatedBatches;
 
 // What an append did.
 struct LogAppendInfo {
@@ -41,6 +42,14 @@ struct LogAppendInfo {
   int32_t batch_count = 0;
   int64_t record_count = 0;
   int64_t valid_bytes = 0;
+};
+
+// Where an offset sits in the log, as Kafka's LogOffsetMetadata: the base offset of the segment
+// that holds it and its byte position there. A waiting fetch compares these instead of reading.
+struct LogOffsetMetadata {
+  Offset offset{-1};
+  Offset segment_base{-1};
+  int64_t position = 0;
 };
 
 struct TimestampAndOffset {
@@ -66,13 +75,15 @@ class Log {
   Log(const Log&) = delete;
   Log& operator=(const Log&) = delete;
 
-  // Leader append. `batches` holds one or more whole v2 batches as a producer sent them; each is
-  // validated (framing, CRC, size vs max.message.bytes, record count) before anything is written,
-  // so an append is all or nothing. Assigns offsets from log_end_offset and stamps `epoch` in place.
-  Result<LogAppendInfo> append_as_leader(MutableByteView batches, LeaderEpoch epoch);
-  // Follower append: keeps the leader's offsets and epochs, which must start at log_end_offset
-  // (invalid_offset otherwise).
-  Result<LogAppendInfo> append_as_follower(ByteView batches);
+  // Leader append of a producer's batches (one validation, validated_batches.h, proves them):
+  // assigns offsets from log_end_offset and stamps `epoch`, in place; all or nothing.
+  Result<LogAppendInfo> append_as_leader(ValidatedBatches& batches, LeaderEpoch epoch);
+  // Follower append: keeps the leader's offsets and epochs, which must start at or after
+  // log_end_offset (invalid_offset otherwise).
+  Result<LogAppendInfo> append_as_follower(const ValidatedBatches& batches);
+  // For tools, tests and benchmarks: validate (a copy, for the leader) and append in one call.
+  Result<LogAppendInfo> validate_and_append_as_leader(ByteView batches, LeaderEpoch epoch);
+  Result<LogAppendInfo> validate_and_append_as_follower(ByteView batches);
 
   // Reads whole batches starting at the one holding `start` (offset_out_of_range outside
   // [log_start_offset, log_end_offset]), up to `max_bytes` and never past `max_offset`
@@ -84,6 +95,10 @@ class Log {
   // ListOffsets' special targets answer (-1, log_start_offset) for -2 and (-1, log_end_offset)
   // for -1.
   Result<std::optional<TimestampAndOffset>> fetch_offset_by_timestamp(TimestampMs target) const;
+
+  // The position of `offset` when it is the log end or the end of one of the last appends (the
+  // high watermark almost always is: followers fetch at batch ends); nullopt otherwise.
+  [[nodiscard]] std::optional<LogOffsetMetadata> offset_metadata(Offset offset) const;
 
   [[nodiscard]] Offset log_start_offset() const;
   [[nodiscard]] Offset log_end_offset() const;

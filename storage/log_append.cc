@@ -1,7 +1,8 @@
-// Log appends: validate the whole batch set first (all or nothing), assign offsets as leader,
-// roll when due, write once.
+// Log appends of validated batch sets (validated_batches.h: all or nothing, checked once before
+// they get here): assign offsets as leader, roll when due, write once.
 #include <spdlog/spdlog.h>
 
+#include "protocol/assert.h"
 #include "storage/errc.h"
 #include "storage/log_impl.h"
 
@@ -11,50 +12,6 @@ namespace {
 using protocol::RecordBatchHeader;
 
 constexpr size_t kMaxDeclaredBatch = static_cast<size_t>(INT32_MAX) + protocol::kLogOverhead;
-
-// Checks one batch at the front of `rest`: framing, size limit, CRC and, for a leader append,
-// that the record count agrees with the offset delta.
-Result<RecordBatchHeader> validate_batch(ByteView rest, int64_t max_message_bytes, bool leader) {
-  auto header = RecordBatchHeader::parse(rest, kMaxDeclaredBatch);
-  if (!header) {
-    spdlog::debug("storage: rejecting batch: {}", header.error().message());
-    return Errc::corrupt_batch;
-  }
-  const RecordBatchHeader& h = header.value();
-  if (h.size_in_bytes() > rest.size()) return Errc::corrupt_batch;
-  if (static_cast<int64_t>(h.size_in_bytes()) > max_message_bytes) return Errc::batch_too_large;
-  if (!protocol::verify_crc(rest.first(h.size_in_bytes()))) return Errc::corrupt_batch;
-  if (h.last_offset_delta < 0) return Errc::corrupt_batch;
-  if (leader && (h.record_count <= 0 || h.record_count != h.last_offset_delta + 1)) return Errc::corrupt_batch;
-  return h;
-}
-
-// Validates every batch of a set and sums it up. Follower sets must carry offsets that increase
-// and start at or above `log_end_offset`.
-Result<BatchSetSummary> validate_set(ByteView batches, const LogConfig& config, bool leader,
-                                     Offset log_end_offset) {
-  BatchSetSummary s;
-  for (size_t pos = 0; pos < batches.size();) {
-    SLUICE_TRY(auto h, validate_batch(batches.subspan(pos), config.max_message_bytes, leader));
-    if (!leader) {
-      const Offset floor = s.batch_count == 0 ? log_end_offset : s.last_offset + 1;
-      if (h.base_offset < floor) return Errc::invalid_offset;
-      if (s.batch_count == 0) s.first_offset = h.base_offset;
-      s.last_offset = h.last_offset();
-      if (h.max_timestamp > s.max_timestamp) {
-        s.max_timestamp = h.max_timestamp;
-        s.offset_of_max_timestamp = h.last_offset();
-      }
-    }
-    s.batch_count += 1;
-    s.record_count += h.record_count;
-    pos += h.size_in_bytes();
-  }
-  s.bytes = static_cast<int64_t>(batches.size());
-  if (s.bytes > config.segment_bytes) return Errc::record_list_too_large;
-  if (!leader && s.batch_count > 0 && s.last_offset - s.first_offset > INT32_MAX) return Errc::invalid_offset;
-  return s;
-}
 
 // Leader rewrite in place: offsets from `next`, the leader epoch, and for LogAppendTime topics
 // the timestamp type and maxTimestamp (which the CRC covers, so it is recomputed).
@@ -85,16 +42,17 @@ void assign_offsets(MutableByteView batches, Offset next, LeaderEpoch epoch, Tim
 
 }  // namespace
 
-Result<LogAppendInfo> Log::Impl::append_as_leader(MutableByteView batches, LeaderEpoch epoch) {
+Result<LogAppendInfo> Log::Impl::append_as_leader(ValidatedBatches& batches, LeaderEpoch epoch) {
+  SLUICE_ASSERT(batches.for_leader(), "{}: a follower's batches appended as leader", dir_.string());
   std::unique_lock lock(mutex_);
   SLUICE_TRY(ensure_open_locked());
-  SLUICE_TRY(auto summary, validate_set(batches, config_, true, log_end_offset_));
+  BatchSetSummary summary = batches.summary();
   if (summary.batch_count == 0) return LogAppendInfo{};
   const TimestampMs append_time =
       config_.timestamp_type == protocol::TimestampType::log_append_time ? clock_.now() : kNoTimestamp;
-  assign_offsets(batches, log_end_offset_, epoch, append_time, summary);
+  assign_offsets(batches.mutable_bytes(), log_end_offset_, epoch, append_time, summary);
   SLUICE_TRY(maybe_roll_locked(summary));
-  SLUICE_TRY(write_locked(batches, summary));
+  SLUICE_TRY(write_locked(batches.bytes(), summary));
   if (epoch >= LeaderEpoch(0)) epoch_cache_->assign(epoch, summary.first_offset);
   if (log_end_offset_ - recovery_point_ >= config_.flush_messages) {
     SLUICE_TRY(flush_to_locked(log_end_offset_, lock));
@@ -102,15 +60,19 @@ Result<LogAppendInfo> Log::Impl::append_as_leader(MutableByteView batches, Leade
   return append_info(summary, append_time);
 }
 
-Result<LogAppendInfo> Log::Impl::append_as_follower(ByteView batches) {
+Result<LogAppendInfo> Log::Impl::append_as_follower(const ValidatedBatches& batches) {
+  SLUICE_ASSERT(!batches.for_leader(), "{}: a producer's batches appended as follower", dir_.string());
   std::unique_lock lock(mutex_);
   SLUICE_TRY(ensure_open_locked());
-  SLUICE_TRY(auto summary, validate_set(batches, config_, false, log_end_offset_));
+  const BatchSetSummary& summary = batches.summary();
   if (summary.batch_count == 0) return LogAppendInfo{};
+  // The one check that depends on the log: the leader's offsets continue this log.
+  if (summary.first_offset < log_end_offset_) return Errc::invalid_offset;
   SLUICE_TRY(maybe_roll_locked(summary));
-  SLUICE_TRY(write_locked(batches, summary));
-  for (size_t pos = 0; pos < batches.size();) {
-    const auto h = protocol::RecordBatchHeader::parse(batches.subspan(pos), kMaxDeclaredBatch).value();
+  SLUICE_TRY(write_locked(batches.bytes(), summary));
+  const ByteView bytes = batches.bytes();
+  for (size_t pos = 0; pos < bytes.size();) {
+    const auto h = protocol::RecordBatchHeader::parse(bytes.subspan(pos), kMaxDeclaredBatch).value();
     if (h.partition_leader_epoch >= LeaderEpoch(0)) epoch_cache_->assign(h.partition_leader_epoch, h.base_offset);
     pos += h.size_in_bytes();
   }
@@ -134,9 +96,26 @@ LogAppendInfo Log::Impl::append_info(const BatchSetSummary& s, TimestampMs log_a
 }
 
 Status Log::Impl::write_locked(ByteView batches, const BatchSetSummary& s) {
-  SLUICE_TRY(active_locked().append(s.last_offset, s.max_timestamp, s.offset_of_max_timestamp, batches));
+  LogSegment& active = active_locked();
+  SLUICE_TRY(active.append(s.last_offset, s.max_timestamp, s.offset_of_max_timestamp, batches));
   log_end_offset_ = s.last_offset + 1;
+  recent_ends_[recent_next_ % kRecentEnds] = {log_end_offset_, active.base_offset(), active.size()};
+  ++recent_next_;
   return ok();
+}
+
+std::optional<LogOffsetMetadata> Log::Impl::offset_metadata_locked(Offset offset) const {
+  if (offset == log_end_offset_) {
+    const LogSegment& active = active_locked();
+    return LogOffsetMetadata{offset, active.base_offset(), active.size()};
+  }
+  const size_t known = std::min(recent_next_, kRecentEnds);
+  for (size_t i = 1; i <= known; ++i) {
+    const LogOffsetMetadata& e = recent_ends_[(recent_next_ - i) % kRecentEnds];
+    if (e.offset == offset) return e;
+    if (e.offset < offset) break;  // older entries are lower still
+  }
+  return std::nullopt;
 }
 
 Status Log::Impl::maybe_roll_locked(const BatchSetSummary& s) {

@@ -4,6 +4,7 @@
 // Every method named *_locked REQUIRES: mutex held.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <map>
 #include <memory>
@@ -14,19 +15,9 @@
 #include "storage/leader_epoch_cache.h"
 #include "storage/log.h"
 #include "storage/log_segment.h"
+#include "storage/validated_batches.h"
 
 namespace sluice::storage {
-
-// The offsets, timestamps and counts of a validated batch set (before writing).
-struct BatchSetSummary {
-  Offset first_offset{-1};
-  Offset last_offset{-1};
-  TimestampMs max_timestamp = kNoTimestamp;
-  Offset offset_of_max_timestamp{-1};
-  int32_t batch_count = 0;
-  int64_t record_count = 0;
-  int64_t bytes = 0;
-};
 
 class Log::Impl {
  public:
@@ -39,8 +30,8 @@ class Log::Impl {
   Status load(const LogOpenOptions& options);
 
   // log_append.cc
-  Result<LogAppendInfo> append_as_leader(MutableByteView batches, LeaderEpoch epoch);
-  Result<LogAppendInfo> append_as_follower(ByteView batches);
+  Result<LogAppendInfo> append_as_leader(ValidatedBatches& batches, LeaderEpoch epoch);
+  Result<LogAppendInfo> append_as_follower(const ValidatedBatches& batches);
   Status roll_if_due();
 
   // log_read.cc
@@ -50,6 +41,9 @@ class Log::Impl {
 
   // log_retention.cc
   Result<int> delete_old_segments();
+  Result<int> drop_old_segments();  // takes the mutex; leaves the removals queued
+  // Removes the files of segments delete_segments_locked renamed. REQUIRES: mutex not held.
+  Status remove_queued_files();
   Status truncate_to(Offset offset);
   Status truncate_fully_and_start_at(Offset offset);
   Status delete_records_before(Offset offset);
@@ -59,8 +53,11 @@ class Log::Impl {
 
   // Shared helpers.
   LogSegment& active_locked() const { return *segments_.rbegin()->second; }
+  std::optional<LogOffsetMetadata> offset_metadata_locked(Offset offset) const;
   int64_t roll_jitter_ms_locked();
   Result<std::shared_ptr<LogSegment>> roll_locked(Offset new_base);
+  // Drops segments from the map and renames their files *.deleted; the removals wait in
+  // removal_queue_ for remove_queued_files(), outside the lock.
   Status delete_segments_locked(const std::vector<std::shared_ptr<LogSegment>>& doomed);
   Result<int> delete_segments_where_locked(const SegmentPredicate& predicate, const char* reason);
   // fsyncs every segment holding offsets in [recovery_point, target) with the lock released,
@@ -83,8 +80,14 @@ class Log::Impl {
   Offset recovery_point_{0};
   Offset high_watermark_{0};
   TimestampMs last_flush_time_{0};
+  // The ends of the last appends (ring, newest at recent_next_ - 1): offset_metadata's memory.
+  // Cleared by truncation, which reuses offsets.
+  static constexpr size_t kRecentEnds = 64;
+  std::array<LogOffsetMetadata, kRecentEnds> recent_ends_{};
+  size_t recent_next_ = 0;
   uint64_t truncations_ = 0;  // bumped by every truncation, so a racing flush does not advance
   bool closed_ = false;
+  std::vector<std::shared_ptr<LogSegment>> removal_queue_;  // renamed *.deleted, files not yet removed
   std::mt19937_64 rng_;
 
  private:

@@ -9,7 +9,7 @@ Result<FileSlice> Log::Impl::read(Offset start, int64_t max_bytes, std::optional
   std::lock_guard lock(mutex_);
   SLUICE_TRY(ensure_open_locked());
   if (start < log_start_offset_ || start > log_end_offset_) return Errc::offset_out_of_range;
-  const FileSlice empty{nullptr, FilePosition(0), 0, start};
+  const FileSlice empty{nullptr, FilePosition(0), 0, start, Offset(-1)};
   if (start == log_end_offset_ || (max_offset && *max_offset <= start)) return empty;
   auto it = segments_.upper_bound(start);
   if (it == segments_.begin()) return Errc::offset_out_of_range;
@@ -18,9 +18,15 @@ Result<FileSlice> Log::Impl::read(Offset start, int64_t max_bytes, std::optional
     FilePosition max_position(segment.size());
     const auto next = std::next(it);
     if (max_offset && (next == segments_.end() || *max_offset < next->first)) {
-      // The bound is the start of the batch holding max_offset (batches end at the bound).
-      SLUICE_TRY(auto bound, segment.translate_offset(*max_offset));
-      if (bound) max_position = bound->position;
+      // The bound is the start of the batch holding max_offset (batches end at the bound): known
+      // without a read when it ends a recent append (a high watermark almost always does).
+      const std::optional<LogOffsetMetadata> known = offset_metadata_locked(*max_offset);
+      if (known && known->segment_base == it->first) {
+        max_position = FilePosition(known->position);
+      } else {
+        SLUICE_TRY(auto bound, segment.translate_offset(*max_offset));
+        if (bound) max_position = bound->position;
+      }
     }
     SLUICE_TRY(auto slice, segment.read(start, max_bytes, max_position, min_one_batch));
     if (slice) return *slice;

@@ -7,6 +7,12 @@
 namespace sluice::storage {
 
 Result<int> Log::Impl::delete_old_segments() {
+  SLUICE_TRY(auto deleted, drop_old_segments());
+  SLUICE_TRY(remove_queued_files());
+  return deleted;
+}
+
+Result<int> Log::Impl::drop_old_segments() {
   std::lock_guard lock(mutex_);
   SLUICE_TRY(ensure_open_locked());
   int deleted = 0;
@@ -70,9 +76,23 @@ Result<int> Log::Impl::delete_segments_where_locked(const SegmentPredicate& pred
 Status Log::Impl::delete_segments_locked(const std::vector<std::shared_ptr<LogSegment>>& doomed) {
   for (const auto& segment : doomed) {
     segments_.erase(segment->base_offset());
-    SLUICE_TRY(segment->delete_files());
+    SLUICE_TRY(segment->rename_to_deleted());
+    removal_queue_.push_back(segment);
   }
   return ok();
+}
+
+Status Log::Impl::remove_queued_files() {
+  std::vector<std::shared_ptr<LogSegment>> queued;
+  {
+    std::lock_guard lock(mutex_);
+    queued.swap(removal_queue_);
+  }
+  Status result = ok();
+  for (const auto& segment : queued) {
+    if (Status s = segment->remove_deleted_files(); !s && result) result = s;
+  }
+  return result;
 }
 
 Status Log::Impl::delete_records_before(Offset offset) {
@@ -109,6 +129,7 @@ Status Log::Impl::truncate_to(Offset offset) {
   recovery_point_ = std::min(recovery_point_, offset);
   high_watermark_ = std::min(high_watermark_, offset);
   ++truncations_;
+  recent_next_ = 0;  // the offsets above are written anew
   return ok();
 }
 
@@ -125,6 +146,7 @@ Status Log::Impl::truncate_fully_and_start_at(Offset offset) {
   epoch_cache_->clear();
   log_start_offset_ = log_end_offset_ = recovery_point_ = high_watermark_ = offset;
   ++truncations_;
+  recent_next_ = 0;  // the offsets above are written anew
   return ok();
 }
 

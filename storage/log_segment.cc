@@ -168,12 +168,24 @@ Status LogSegment::close() {
   return time_index_->close();
 }
 
+namespace {
+std::filesystem::path deleted_path(const std::filesystem::path& p) { return {p.string() + ".deleted"}; }
+}  // namespace
+
 Status LogSegment::delete_files() {
-  const auto deleted = [](const std::filesystem::path& p) { return std::filesystem::path(p.string() + ".deleted"); };
-  SLUICE_TRY(rename_file(log_path_, deleted(log_path_), true));
-  SLUICE_TRY(offset_index_->rename_to(deleted(offset_index_->path())));
-  SLUICE_TRY(time_index_->rename_to(deleted(time_index_->path())));
-  SLUICE_TRY(remove_file(deleted(log_path_)));
+  SLUICE_TRY(rename_to_deleted());
+  return remove_deleted_files();
+}
+
+Status LogSegment::rename_to_deleted() {
+  SLUICE_TRY(rename_file(log_path_, deleted_path(log_path_), true));
+  SLUICE_TRY(offset_index_->rename_to(deleted_path(offset_index_->path())));
+  return time_index_->rename_to(deleted_path(time_index_->path()));
+}
+
+// REQUIRES: rename_to_deleted() succeeded (the indexes' paths are the .deleted ones now).
+Status LogSegment::remove_deleted_files() {
+  SLUICE_TRY(remove_file(deleted_path(log_path_)));
   SLUICE_TRY(offset_index_->delete_file());
   return time_index_->delete_file();
 }

@@ -110,6 +110,11 @@ class LogSegment {
   Status close();
   // Renames the files to "<name>.deleted" and removes them. Open FileSlices keep working.
   Status delete_files();
+  // The two halves of delete_files: the renames (quick; a restart finishes a removal that was
+  // cut short, since recovery deletes "*.deleted") and the removals (an unlink of a large file
+  // can take long, so the Log does it without its lock).
+  Status rename_to_deleted();
+  Status remove_deleted_files();
   void set_index_interval_bytes(int64_t bytes) { index_interval_bytes_ = bytes; }
 
  private:

@@ -42,7 +42,7 @@ Result<std::optional<FileSlice>> LogSegment::read(Offset start_offset, int64_t m
   SLUICE_TRY(auto location, translate_offset(start_offset));
   if (!location) return std::nullopt;
   const FilePosition start = location->position;
-  FileSlice slice{log_file_, start, 0, start_offset};
+  FileSlice slice{log_file_, start, 0, start_offset, base_offset_};
   if (start >= max_position) return slice;
   const int64_t budget = min_one_batch ? std::max(max_bytes, location->size) : max_bytes;
   const int64_t room = std::min<int64_t>(std::min<int64_t>(max_position - start, size_ - start.value()), budget);

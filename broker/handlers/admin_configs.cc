@@ -102,6 +102,7 @@ std::map<std::string, std::string> broker_values(const KafkaConfig& c) {
   v["replica.fetch.wait.max.ms"] = std::to_string(c.replica_fetch_wait_max_ms);
   v["replica.fetch.response.max.bytes"] = std::to_string(c.replica_fetch_response_max_bytes);
   v["replica.fetch.backoff.ms"] = std::to_string(c.replica_fetch_backoff_ms);
+  v["max.incremental.fetch.session.cache.slots"] = std::to_string(c.max_incremental_fetch_session_cache_slots);
   v["replica.socket.timeout.ms"] = std::to_string(c.replica_socket_timeout_ms);
   v["controlled.shutdown.enable"] = bool_text(c.controlled_shutdown_enable);
   v["auto.leader.rebalance.enable"] = bool_text(c.auto_leader_rebalance_enable);

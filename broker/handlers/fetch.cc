@@ -1,7 +1,10 @@
+// Fetch v4-12 with incremental fetch sessions from v7 (KIP-227, broker/fetch_session_cache.h).
 // The response is encoded by hand around the generated PartitionData::encode so each records
 // field can be a FileSlice: a partition is encoded with empty records, whose length prefix (and,
 // v12, the empty tagged-field section after it) is cut off and rewritten for the slice.
 #include "broker/handlers/fetch.h"
+
+#include <chrono>
 
 #include "protocol/assert.h"
 #include "protocol/messages/fetch_request.h"
@@ -16,17 +19,31 @@ using protocol::FetchResponse;
 
 constexpr int16_t kFlexibleFrom = 12;
 
-std::vector<FetchPartitionInput> inputs_of(const FetchRequest& request) {
-  std::vector<FetchPartitionInput> inputs;
+std::vector<FetchRequestPartition> partitions_of(const FetchRequest& request) {
+  std::vector<FetchRequestPartition> partitions;
   for (const auto& topic : request.topics) {
     for (const auto& p : topic.partitions) {
-      inputs.push_back({.tp = {topic.topic, p.partition},
-                        .fetch_offset = p.fetch_offset,
-                        .max_bytes = p.partition_max_bytes,
-                        .current_leader_epoch = p.current_leader_epoch});
+      partitions.push_back({.input = {.tp = {topic.topic, p.partition},
+                                      .fetch_offset = p.fetch_offset,
+                                      .max_bytes = p.partition_max_bytes,
+                                      .current_leader_epoch = p.current_leader_epoch},
+                            .log_start_offset = p.log_start_offset});
     }
   }
-  return inputs;
+  return partitions;
+}
+
+std::vector<TopicPartition> forgotten_of(const FetchRequest& request) {
+  std::vector<TopicPartition> out;
+  for (const auto& topic : request.forgotten_topics_data) {
+    for (const PartitionId p : topic.partitions) out.push_back({topic.topic, p});
+  }
+  return out;
+}
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 
 FetchResponse::PartitionData partition_data(const FetchPartitionOutput& out, int8_t isolation_level) {
@@ -62,7 +79,7 @@ void append_partition(ResponseBuffer& out, Bytes& head, const FetchPartitionOutp
 }
 
 ResponseBuffer encode_response(const RequestContext& ctx, const std::vector<FetchPartitionOutput>& outputs,
-                               int8_t isolation_level) {
+                               int8_t isolation_level, ErrorCode error, int32_t session_id) {
   const int16_t version = ctx.api_version();
   const bool flexible = version >= kFlexibleFrom;
   ResponseBuffer out;
@@ -71,8 +88,8 @@ ResponseBuffer encode_response(const RequestContext& ctx, const std::vector<Fetc
   protocol::begin_response_frame(w, protocol::ApiKey::fetch, version, ctx.correlation_id());
   w.write_int32(0);  // throttle_time_ms
   if (version >= 7) {
-    w.write_int16(0);  // error_code
-    w.write_int32(0);  // session_id: no fetch sessions
+    w.write_int16(static_cast<int16_t>(error));
+    w.write_int32(session_id);
   }
   // Topics are consecutive runs of outputs with the same name, as the request listed them.
   std::vector<std::pair<size_t, size_t>> runs;
@@ -102,9 +119,29 @@ asio::awaitable<Response> handle_fetch(RequestContext ctx, BrokerServices servic
                      .max_wait_ms = r.max_wait_ms,
                      .min_bytes = r.min_bytes,
                      .max_bytes = ctx.api_version() >= 3 ? r.max_bytes : INT32_MAX};
-  std::vector<FetchPartitionOutput> outputs =
-      co_await services.replica_manager->fetch_messages(params, inputs_of(r));
-  co_return Response::send(encode_response(ctx, outputs, r.isolation_level));
+  const bool from_follower = r.replica_id >= BrokerId(0);
+  // Before v7 there are no sessions; without a cache every fetch is sessionless.
+  const bool sessions = ctx.api_version() >= 7 && services.fetch_sessions != nullptr;
+  FetchContext context =
+      sessions ? services.fetch_sessions->new_context(r.session_id, r.session_epoch, partitions_of(r), forgotten_of(r),
+                                                      from_follower, now_ms())
+               : FetchContext{.kind = FetchContext::Kind::sessionless, .inputs = {}};
+  if (!sessions) {
+    for (FetchRequestPartition& p : partitions_of(r)) context.inputs.push_back(std::move(p.input));
+  }
+  if (context.kind == FetchContext::Kind::error) {
+    co_return Response::send(encode_response(ctx, {}, r.isolation_level, context.error, kInvalidSessionId));
+  }
+  std::vector<FetchPartitionOutput> outputs = co_await services.replica_manager->fetch_messages(params, context.inputs);
+  int32_t session_id = kInvalidSessionId;
+  ErrorCode error = ErrorCode::none;
+  if (context.kind == FetchContext::Kind::full) {
+    session_id = services.fetch_sessions->create_session(context, outputs, from_follower, now_ms());
+  } else if (context.kind == FetchContext::Kind::incremental) {
+    error = services.fetch_sessions->select_incremental(context, outputs);
+    session_id = error == ErrorCode::none ? context.session_id : kInvalidSessionId;
+  }
+  co_return Response::send(encode_response(ctx, outputs, r.isolation_level, error, session_id));
 }
 
 }  // namespace

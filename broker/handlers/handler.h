@@ -26,7 +26,7 @@ class HandlerRegistry;
 // One request, owned by its handler: the frame bytes (size prefix stripped) and what the
 // connection parsed from them.
 struct RequestContext {
-  Bytes frame;
+  FrameBytes frame;  // not zero-filled before the read
   size_t body_offset = 0;  // where the body starts in `frame`
   protocol::RequestHeader header;
   protocol::ApiKey api_key{};

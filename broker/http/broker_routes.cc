@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "broker/fetch_session_cache.h"
 #include "broker/group/offset_manager.h"
 #include "broker/metadata_cache.h"
 #include "broker/metrics/broker_metrics.h"
@@ -126,6 +127,19 @@ std::vector<metrics::CallbackHandle> register_broker_metrics(const BrokerRouteSe
                                      for (const PartitionHealth& h : rm->partition_health()) n += h.leader;
                                      return std::vector<Sample>{unlabelled(static_cast<double>(n))};
                                    }));
+  if (const FetchSessionCache* fs = s.fetch_sessions) {
+    handles.push_back(r.add_callback("kafka_server_fetchsessioncache_numincrementalfetchsessions",
+                                     "Incremental fetch sessions held (NumIncrementalFetchSessions)", Type::gauge,
+                                     [fs] { return std::vector<Sample>{unlabelled(static_cast<double>(fs->size()))}; }));
+    handles.push_back(r.add_callback(
+        "kafka_server_fetchsessioncache_numincrementalfetchpartitionscached",
+        "Partitions cached in incremental fetch sessions (NumIncrementalFetchPartitionsCached)", Type::gauge,
+        [fs] { return std::vector<Sample>{unlabelled(static_cast<double>(fs->total_partitions()))}; }));
+    handles.push_back(r.add_callback(
+        "kafka_server_fetchsessioncache_incrementalfetchsessionevictions_total",
+        "Incremental fetch sessions evicted (IncrementalFetchSessionEvictionsPerSec)", Type::counter,
+        [fs] { return std::vector<Sample>{unlabelled(static_cast<double>(fs->evictions()))}; }));
+  }
   handles.push_back(r.add_callback("kafka_server_replicamanager_partitioncount",
                                    "Partitions with a replica on this broker (PartitionCount)", Type::gauge, [rm] {
                                      return std::vector<Sample>{

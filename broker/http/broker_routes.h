@@ -17,6 +17,7 @@ class ZooKeeperClient;
 }  // namespace sluice::coordination
 
 namespace sluice::broker {
+class FetchSessionCache;
 class MetadataCache;
 class ReplicaManager;
 namespace group {
@@ -34,6 +35,7 @@ struct BrokerRouteServices {
   const coordination::KafkaController* controller = nullptr;
   const coordination::ZooKeeperClient* zk = nullptr;
   group::OffsetManager* offset_manager = nullptr;
+  const FetchSessionCache* fetch_sessions = nullptr;
   // "" when the broker is registered in ZooKeeper with a connected session; else why not.
   std::function<std::string()> health_problem;
 };

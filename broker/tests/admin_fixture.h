@@ -77,7 +77,7 @@ class AdminFixture : public ::testing::Test {
     ReplicaManagerConfig rm_config;
     rm_config.broker_id = BrokerId(1);
     rm_config.default_log_config = config_.log_config;
-    replica_manager_ = std::make_unique<ReplicaManager>(io_, pool_, *logs_, rm_config);
+    replica_manager_ = std::make_unique<ReplicaManager>(io_, pool_, maintenance_pool_, *logs_, rm_config);
 
     MetadataUpdate update;
     update.brokers = std::vector<BrokerEndpoint>{BrokerEndpoint{BrokerId(1), "127.0.0.1", 9092, std::nullopt}};
@@ -102,6 +102,7 @@ class AdminFixture : public ::testing::Test {
     io_.stop();
     thread_.join();
     pool_.join();
+    maintenance_pool_.join();
     if (logs_) (void)logs_->shutdown();
   }
 
@@ -132,8 +133,10 @@ class AdminFixture : public ::testing::Test {
   template <typename Resp, typename Req>
   std::future<std::optional<Resp>> start_call(const Req& request, int16_t version) {
     RequestContext ctx;
-    protocol::Writer w(ctx.frame);
+    Bytes body;
+    protocol::Writer w(body);
     request.encode(w, version);
+    ctx.frame.assign(body.begin(), body.end());
     ctx.api_key = Req::kApiKey;
     ctx.header.request_api_key = static_cast<int16_t>(Req::kApiKey);
     ctx.header.request_api_version = version;
@@ -219,6 +222,7 @@ class AdminFixture : public ::testing::Test {
   asio::executor_work_guard<asio::io_context::executor_type> work_ = asio::make_work_guard(io_);
   std::thread thread_;
   asio::thread_pool pool_{2};
+  asio::thread_pool maintenance_pool_{1};
   sluice::testing::TempDir dir_{"sluice-admin"};
   std::unique_ptr<coordination::ZooKeeperClient> zk_;
   std::unique_ptr<coordination::KafkaZkClient> kafka_zk_;

@@ -184,12 +184,13 @@ TEST(KafkaConfig, OverridesWinOverTheFile) {
   EXPECT_NE(missing.error().message.find("absent"), std::string::npos);
 }
 
-TEST(KafkaConfig, IoThreadsAreCappedAtTheCores) {
+TEST(KafkaConfig, NetworkThreadsAreCappedAtTheCoresAndIoThreadsAreNot) {
   KafkaConfig c = parse_ok(minimal({{"num.network.threads", "1"}, {"num.io.threads", "1"}}));
-  EXPECT_GE(c.io_threads(), 1);
-  EXPECT_LE(c.io_threads(), 2);
-  c = parse_ok(minimal({{"num.io.threads", "1000"}}));
-  EXPECT_LE(c.io_threads(), static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  EXPECT_EQ(c.network_threads(), 1);
+  EXPECT_EQ(c.num_io_threads, 1);
+  c = parse_ok(minimal({{"num.network.threads", "1000"}, {"num.io.threads", "16"}}));
+  EXPECT_EQ(c.network_threads(), static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  EXPECT_EQ(c.num_io_threads, 16);
 }
 
 TEST(KafkaConfig, ReplicaFetcherKeysHaveKafkasDefaults) {

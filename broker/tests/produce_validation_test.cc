@@ -45,7 +45,13 @@ Bytes batch_of(BatchSettings settings, int records = 3) {
 Bytes plain_batch() { return batch_of({}); }
 
 ErrorCode validate(ByteView records, int16_t version = 9, const storage::LogConfig& config = {}) {
-  return validate_produce_records(records, version, config).error;
+  return validate_produce_records(Bytes(records.begin(), records.end()), version, config).error;
+}
+
+// The bytes a validation accepted (empty when it refused them).
+Bytes accepted(const ValidatedRecords& v) {
+  if (!v.batch) return {};
+  return Bytes(v.batch->bytes().begin(), v.batch->bytes().end());
 }
 
 // Writes `value` big-endian at `at` and fixes the CRC, so only the rule under test fails.
@@ -64,7 +70,7 @@ TEST(ProduceValidation, AGoodBatchIsAcceptedUnchanged) {
   const Bytes batch = plain_batch();
   const ValidatedRecords v = validate_produce_records(batch, 9, {});
   EXPECT_EQ(v.error, ErrorCode::none);
-  EXPECT_EQ(v.batch, batch);
+  EXPECT_EQ(accepted(v), batch);
 }
 
 TEST(ProduceValidation, NoBatchIsInvalidRecord) { EXPECT_EQ(validate(ByteView()), ErrorCode::invalid_record); }
@@ -195,10 +201,11 @@ TEST_P(ProduceRecompression, KeepsRecordsIdenticalUnderTheTopicCodec) {
   config.compression = c.topic;
   const ValidatedRecords v = validate_produce_records(sent, 9, config);
   ASSERT_EQ(v.error, ErrorCode::none);
-  EXPECT_EQ(codec_of(v.batch), c.stored);
-  EXPECT_EQ(records_of(v.batch), records_of(sent));
+  const Bytes stored = accepted(v);
+  EXPECT_EQ(codec_of(stored), c.stored);
+  EXPECT_EQ(records_of(stored), records_of(sent));
   auto before = protocol::decode_records(sent);
-  auto after = protocol::decode_records(v.batch);
+  auto after = protocol::decode_records(stored);
   ASSERT_TRUE(before && after);
   EXPECT_EQ(after.value().header.producer_id, before.value().header.producer_id);
   EXPECT_EQ(after.value().header.base_sequence, before.value().header.base_sequence);

@@ -93,7 +93,7 @@ class FollowerLog : public ::testing::Test {
     std::string tag = "e";
     tag.append(std::to_string(epoch));
     Bytes batch = testing::producer_batch(protocol::CompressionType::none, n, tag);
-    auto info = log_->append_as_leader(MutableByteView(batch), LeaderEpoch(epoch));
+    auto info = log_->validate_and_append_as_leader(batch, LeaderEpoch(epoch));
     ASSERT_TRUE(info) << info.error().message();
   }
 
@@ -151,7 +151,7 @@ TEST_F(FollowerLog, FetchedRecordsKeepWholeBatchesFromTheLogEnd) {
   auto follower = storage::Log::open(dir_.path() / "f-0", storage::LogConfig{}, storage::LogOpenOptions{},
                                      storage::SystemClock::instance());
   ASSERT_TRUE(follower);
-  ASSERT_TRUE(follower.value()->append_as_follower(batches_from(all, Offset(0))));
+  ASSERT_TRUE(follower.value()->validate_and_append_as_follower(batches_from(all, Offset(0))));
   EXPECT_EQ(follower.value()->log_end_offset(), Offset(9));
   EXPECT_EQ(follower.value()->leader_epoch_cache().latest_epoch(), LeaderEpoch(0));
 }

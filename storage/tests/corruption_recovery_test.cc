@@ -42,7 +42,7 @@ class CorruptionRecovery : public ::testing::Test {
     ASSERT_TRUE(log) << log.error().message();
     for (int64_t seq = 0; seq < kBatches; ++seq) {
       Bytes batch = make_seq_batch(seq);
-      ASSERT_TRUE(log.value()->append_as_leader(batch, LeaderEpoch(0)));
+      ASSERT_TRUE(log.value()->validate_and_append_as_leader(batch, LeaderEpoch(0)));
     }
     ASSERT_GT(log.value()->segment_count(), 3);
     ASSERT_TRUE(log.value()->close());
@@ -117,7 +117,7 @@ TEST_F(CorruptionRecovery, EveryBatchBeforeTheDamageSurvivesAndNothingAfterItIsS
     }
     // The recovered log takes new appends at its end and keeps them across a clean reopen.
     Bytes next = make_seq_batch(kept);
-    ASSERT_TRUE(log.value()->append_as_leader(next, LeaderEpoch(0)));
+    ASSERT_TRUE(log.value()->validate_and_append_as_leader(next, LeaderEpoch(0)));
     ASSERT_TRUE(log.value()->close());
     auto reopened = Log::open(copy, small_segments(), {}, SystemClock::instance());
     ASSERT_TRUE(reopened);

@@ -41,7 +41,7 @@ LogConfig crash_config() {
   if (!log) _exit(3);
   for (int64_t seq = first_seq;; ++seq) {
     Bytes batch = make_seq_batch(seq, kValueScale);
-    if (!log.value()->append_as_leader(batch, LeaderEpoch(0))) _exit(4);
+    if (!log.value()->validate_and_append_as_leader(batch, LeaderEpoch(0))) _exit(4);
     if (::write(ack_fd, &seq, sizeof(seq)) != sizeof(seq)) _exit(5);
   }
 }
@@ -98,7 +98,7 @@ TEST(CrashRecovery, KilledAppenderLeavesAnIntactPrefixHoldingEveryAcknowledgedBa
     EXPECT_LE(recovered, run.last_acked + 2) << "more batches than were ever appended";
     // The recovered log continues right after the last intact batch.
     Bytes next = make_seq_batch(recovered, kValueScale);
-    ASSERT_TRUE(log.value()->append_as_leader(next, LeaderEpoch(0)));
+    ASSERT_TRUE(log.value()->validate_and_append_as_leader(next, LeaderEpoch(0)));
     ASSERT_EQ(read_seqs(*log.value(), kValueScale).size(), seqs.size() + 1) << "after kill " << kill;
     ASSERT_TRUE(log.value()->close());
     next_seq = recovered + 1;

@@ -32,7 +32,7 @@ class LogTest : public ::testing::Test {
   LogAppendInfo append(Log& log, int records = 1, size_t value_size = 100, TimestampMs ts = TimestampMs(kStartMs),
                        LeaderEpoch epoch = LeaderEpoch(0)) {
     Bytes batch = make_batch(Offset(0), records, value_size, ts);
-    auto info = log.append_as_leader(batch, epoch);
+    auto info = log.validate_and_append_as_leader(batch, epoch);
     EXPECT_TRUE(info) << info.error().message();
     return info ? info.value() : LogAppendInfo{};
   }

@@ -33,7 +33,7 @@ class LogManagerTest : public ::testing::Test {
   static void append(Log& log, int batches, size_t value_size = 500) {
     for (int i = 0; i < batches; ++i) {
       Bytes batch = make_batch(Offset(0), 1, value_size, TimestampMs(1'700'000'000'000));
-      ASSERT_TRUE(log.append_as_leader(batch, LeaderEpoch(0)));
+      ASSERT_TRUE(log.validate_and_append_as_leader(batch, LeaderEpoch(0)));
     }
   }
 

@@ -43,7 +43,7 @@ TEST_F(Log_, AppendWithABadCrcWritesNothing) {
   auto log = open();
   Bytes batches = testing::concat({make_batch(Offset(0), 1, 10, TimestampMs(1)), make_batch(Offset(0), 1, 10, TimestampMs(1))});
   batches.back() ^= std::byte{1};
-  EXPECT_EQ(log->append_as_leader(batches, LeaderEpoch(0)).error(), Errc::corrupt_batch);
+  EXPECT_EQ(log->validate_and_append_as_leader(batches, LeaderEpoch(0)).error(), Errc::corrupt_batch);
   EXPECT_EQ(log->log_end_offset(), Offset(0));
   EXPECT_EQ(log->size_in_bytes(), 0);
 }
@@ -52,17 +52,17 @@ TEST_F(Log_, AppendRejectsTruncatedFramingAndOversizedBatches) {
   auto log = open();
   Bytes batch = make_batch(Offset(0), 1, 100, TimestampMs(1));
   Bytes torn(batch.begin(), batch.end() - 1);
-  EXPECT_EQ(log->append_as_leader(torn, LeaderEpoch(0)).error(), Errc::corrupt_batch);
+  EXPECT_EQ(log->validate_and_append_as_leader(torn, LeaderEpoch(0)).error(), Errc::corrupt_batch);
   config_.max_message_bytes = 100;
   log->update_config(config_);
-  EXPECT_EQ(log->append_as_leader(batch, LeaderEpoch(0)).error(), Errc::batch_too_large);
+  EXPECT_EQ(log->validate_and_append_as_leader(batch, LeaderEpoch(0)).error(), Errc::batch_too_large);
 }
 
 TEST_F(Log_, AppendLargerThanASegmentIsRecordListTooLarge) {
   config_.segment_bytes = 1000;
   auto log = open();
   Bytes batch = make_batch(Offset(0), 10, 100, TimestampMs(1));
-  EXPECT_EQ(log->append_as_leader(batch, LeaderEpoch(0)).error(), Errc::record_list_too_large);
+  EXPECT_EQ(log->validate_and_append_as_leader(batch, LeaderEpoch(0)).error(), Errc::record_list_too_large);
 }
 
 TEST_F(Log_, LogAppendTimeSetsTheAttributeAndMaxTimestampAndKeepsTheCrcValid) {
@@ -83,7 +83,7 @@ TEST_F(Log_, FollowerAppendKeepsTheLeadersOffsetsAndEpochs) {
   auto log = open();
   Bytes batches = testing::concat({make_batch(Offset(0), 2, 10, TimestampMs(1), 1, LeaderEpoch(1)),
                                    make_batch(Offset(2), 3, 10, TimestampMs(1), 1, LeaderEpoch(4))});
-  auto info = log->append_as_follower(batches).value();
+  auto info = log->validate_and_append_as_follower(batches).value();
   EXPECT_EQ(info.first_offset, Offset(0));
   EXPECT_EQ(info.last_offset, Offset(4));
   EXPECT_EQ(log->log_end_offset(), Offset(5));
@@ -96,7 +96,7 @@ TEST_F(Log_, FollowerAppendBelowTheLogEndIsInvalidOffset) {
   auto log = open();
   append(*log, 3);
   Bytes batch = make_batch(Offset(1), 1, 10, TimestampMs(1));
-  EXPECT_EQ(log->append_as_follower(batch).error(), Errc::invalid_offset);
+  EXPECT_EQ(log->validate_and_append_as_follower(batch).error(), Errc::invalid_offset);
 }
 
 TEST_F(Log_, LeaderAppendsRecordNewEpochsInTheCache) {
@@ -185,7 +185,7 @@ TEST_F(Log_, OperationsAfterCloseFailInsteadOfCrashing) {
   append(*log, 1);
   ASSERT_TRUE(log->close());
   Bytes batch = make_batch(Offset(0), 1, 10, TimestampMs(1));
-  EXPECT_FALSE(log->append_as_leader(batch, LeaderEpoch(0)));
+  EXPECT_FALSE(log->validate_and_append_as_leader(batch, LeaderEpoch(0)));
   EXPECT_FALSE(log->read(Offset(0), 100, std::nullopt, false));
   EXPECT_TRUE(log->close());
 }
