@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "client/async_util.h"
+#include "coordination/kafka_zk_json.h"
 #include "protocol/error_code.h"
 
 namespace sluice::coordination {
@@ -155,11 +156,11 @@ asio::awaitable<Status> KafkaController::on_controller_failover(ControllerEpochZ
     context_.live_brokers[b.id] = b;
     channels_->add_broker(b);
   }
-  SLUICE_CO_TRY(const auto topics, co_await zk_.get_children(zk_paths::kBrokerTopics, watcher(EventType::topic_change)));
-  for (const std::string& topic : topics) {
-    SLUICE_CO_TRY(co_await read_topic(topic));
-  }
-  send_update_metadata();
+  SLUICE_CO_TRY(auto topics, co_await zk_.get_children(zk_paths::kBrokerTopics, watcher(EventType::topic_change)));
+  SLUICE_CO_TRY(co_await read_topics(std::move(topics)));
+  // Kafka sends the full UpdateMetadata before electing; the partitions whose leader died with
+  // the old controller wait for that push then, so the elections and their LeaderAndIsr go
+  // first here and the one full UpdateMetadata follows them.
   SLUICE_CO_TRY(auto created, co_await partitions_.elect_new(context_.all_partitions()));
   SLUICE_CO_TRY(auto changed, co_await partitions_.elect_offline(context_.all_partitions()));
   // Replicas on brokers that died while there was no controller leave the ISRs.
@@ -184,19 +185,42 @@ asio::awaitable<Status> KafkaController::on_controller_failover(ControllerEpochZ
   co_return co_await on_topic_deletion();
 }
 
-// Reads one topic's assignment (arming its data watch) and its partitions' states.
-asio::awaitable<Status> KafkaController::read_topic(std::string topic) {
-  auto assignment = co_await zk_.get_data(zk_paths::topic(topic), watcher(EventType::partition_modifications, topic));
-  if (!assignment && assignment.error() == Errc::no_node) co_return ok();  // deleted meanwhile
-  SLUICE_CO_TRY(auto versioned, co_await kafka_zk_.get_topic_assignment(topic));
-  context_.topics[topic] = versioned.assignment;
-  for (const TopicPartition& tp : context_.partitions_of(topic)) {
-    if (context_.partition_states.contains(tp)) continue;
-    auto state = co_await kafka_zk_.get_partition_state(tp);
-    if (!state && state.error() == Errc::no_node) continue;  // a new partition
-    if (!state) co_return state.error();
-    context_.partition_states[tp] = state.value();
+namespace {
+
+// One topic's assignment, read once with its data watch armed; nullopt once the topic is gone.
+asio::awaitable<Result<std::optional<TopicAssignment>>> read_assignment(ZkClient* zk, std::string topic,
+                                                                       Watcher watch) {
+  auto node = co_await zk->get_data(zk_paths::topic(topic), std::move(watch));
+  if (!node && node.error() == Errc::no_node) co_return std::nullopt;  // deleted meanwhile
+  SLUICE_CO_TRY(const NodeData data, std::move(node));
+  SLUICE_CO_TRY(TopicAssignment assignment, kafka_json::decode_topic_assignment(data.data));
+  co_return std::optional<TopicAssignment>(std::move(assignment));
+}
+
+}  // namespace
+
+// Reads the topics' assignments (arming their data watches) and their partitions' states, all
+// pipelined: a failover over thousands of partitions waits for ZooKeeper's throughput, not for
+// one round trip per znode.
+asio::awaitable<Status> KafkaController::read_topics(std::vector<std::string> topics) {
+  std::vector<asio::awaitable<Result<std::optional<TopicAssignment>>>> reads;
+  reads.reserve(topics.size());
+  for (const std::string& topic : topics) {
+    reads.push_back(read_assignment(&zk_, topic, watcher(EventType::partition_modifications, topic)));
   }
+  auto assignments = co_await client::gather(std::move(reads));
+  std::vector<TopicPartition> unread;
+  for (size_t i = 0; i < topics.size(); ++i) {
+    SLUICE_CO_TRY(auto assignment, std::move(assignments[i]));
+    if (!assignment) continue;
+    context_.topics[topics[i]] = std::move(*assignment);
+    for (const TopicPartition& tp : context_.partitions_of(topics[i])) {
+      if (!context_.partition_states.contains(tp)) unread.push_back(tp);
+    }
+  }
+  // A partition without a state znode is new: the partition state machine creates it.
+  SLUICE_CO_TRY(auto states, co_await kafka_zk_.get_partition_states(std::move(unread)));
+  for (auto& [tp, state] : states) context_.partition_states[tp] = std::move(state);
   co_return ok();
 }
 

@@ -171,7 +171,7 @@ class KafkaController {
   asio::awaitable<Status> elect();
   asio::awaitable<Status> on_controller_change();
   asio::awaitable<Status> on_controller_failover(ControllerEpochZkVersion epoch);
-  asio::awaitable<Status> read_topic(std::string topic);
+  asio::awaitable<Status> read_topics(std::vector<std::string> topics);
   void resign();
 
   // Changes (kafka_controller_events.cc).

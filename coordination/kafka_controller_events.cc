@@ -98,10 +98,13 @@ asio::awaitable<Status> KafkaController::on_broker_failure(std::vector<BrokerId>
 
 asio::awaitable<Status> KafkaController::on_topic_change() {
   SLUICE_CO_TRY(const auto topics, co_await zk_.get_children(zk_paths::kBrokerTopics, watcher(EventType::topic_change)));
-  std::vector<TopicPartition> added;
+  std::vector<std::string> new_topics;
   for (const std::string& topic : topics) {
-    if (context_.topics.contains(topic)) continue;
-    SLUICE_CO_TRY(co_await read_topic(topic));
+    if (!context_.topics.contains(topic)) new_topics.push_back(topic);
+  }
+  SLUICE_CO_TRY(co_await read_topics(new_topics));
+  std::vector<TopicPartition> added;
+  for (const std::string& topic : new_topics) {
     for (const TopicPartition& tp : context_.partitions_of(topic)) added.push_back(tp);
   }
   // A topic znode removed behind our back (not through deletion) leaves the context.

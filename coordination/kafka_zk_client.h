@@ -7,6 +7,7 @@
 // Errors are ZkClient's, plus Errc::corrupt_data for a znode whose JSON does not parse.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,6 +54,11 @@ class KafkaZkClient {
   asio::awaitable<Result<ZkVersion>> create_partition_state(TopicPartition tp, LeaderIsrAndControllerEpoch state);
   // leader_and_isr.zk_version is the znode's version. Fails with no_node.
   asio::awaitable<Result<LeaderIsrAndControllerEpoch>> get_partition_state(TopicPartition tp);
+  // Many partitions' states at once, pipelined (the client bounds the requests in flight, as
+  // Kafka's getTopicPartitionStates does): a failover reads thousands. Partitions without a
+  // state znode are left out.
+  asio::awaitable<Result<std::map<TopicPartition, LeaderIsrAndControllerEpoch>>> get_partition_states(
+      std::vector<TopicPartition> tps);
   // Writes only if the znode is still at `expected`; returns the new version. bad_version: another
   // writer (controller or leader) won; re-read and decide.
   asio::awaitable<Result<ZkVersion>> update_partition_state(TopicPartition tp, LeaderIsrAndControllerEpoch state,

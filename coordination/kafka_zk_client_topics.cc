@@ -2,6 +2,10 @@
 #include "coordination/kafka_zk_client.h"
 #include "coordination/kafka_zk_json.h"
 
+#include <algorithm>
+
+#include "client/async_util.h"
+
 namespace sluice::coordination {
 
 asio::awaitable<Result<std::vector<std::string>>> KafkaZkClient::get_all_topics() {
@@ -35,6 +39,26 @@ asio::awaitable<Result<ZkVersion>> KafkaZkClient::create_partition_state(TopicPa
 asio::awaitable<Result<LeaderIsrAndControllerEpoch>> KafkaZkClient::get_partition_state(TopicPartition tp) {
   SLUICE_CO_TRY(const NodeData node, co_await zk_.get_data(zk_paths::partition_state(tp)));
   co_return kafka_json::decode_partition_state(node.data, node.stat.version);
+}
+
+asio::awaitable<Result<std::map<TopicPartition, LeaderIsrAndControllerEpoch>>> KafkaZkClient::get_partition_states(
+    std::vector<TopicPartition> tps) {
+  // In slices, so a huge cluster does not hold a coroutine per partition at once.
+  constexpr size_t kSlice = 4096;
+  std::map<TopicPartition, LeaderIsrAndControllerEpoch> out;
+  for (size_t start = 0; start < tps.size(); start += kSlice) {
+    const size_t end = std::min(tps.size(), start + kSlice);
+    std::vector<asio::awaitable<Result<LeaderIsrAndControllerEpoch>>> reads;
+    reads.reserve(end - start);
+    for (size_t i = start; i < end; ++i) reads.push_back(get_partition_state(tps[i]));
+    auto states = co_await client::gather(std::move(reads));
+    for (size_t i = 0; i < states.size(); ++i) {
+      if (!states[i] && states[i].error() == Errc::no_node) continue;
+      if (!states[i]) co_return states[i].error();
+      out.emplace(tps[start + i], std::move(states[i]).value());
+    }
+  }
+  co_return out;
 }
 
 asio::awaitable<Result<ZkVersion>> KafkaZkClient::update_partition_state(TopicPartition tp,

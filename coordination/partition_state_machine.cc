@@ -1,8 +1,10 @@
 #include "coordination/partition_state_machine.h"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
+#include "client/async_util.h"
 
 namespace sluice::coordination {
 namespace {
@@ -282,9 +284,11 @@ void PartitionStateMachine::count_election(const LeaderAndIsr& previous, const L
   }
 }
 
+// The batches go to ZooKeeper all at once (the client bounds the requests in flight), so a
+// failover's thousands of elections cost ZooKeeper's throughput, not a round trip per batch.
 asio::awaitable<Result<std::vector<TopicPartition>>> PartitionStateMachine::write(
     std::vector<std::pair<TopicPartition, LeaderAndIsr>> decisions) {
-  std::vector<TopicPartition> written;
+  std::vector<std::vector<KafkaZkClient::PartitionStateWrite>> batches;
   for (size_t start = 0; start < decisions.size(); start += kBatchSize) {
     const size_t end = std::min(decisions.size(), start + kBatchSize);
     std::vector<KafkaZkClient::PartitionStateWrite> batch;
@@ -296,11 +300,20 @@ asio::awaitable<Result<std::vector<TopicPartition>>> PartitionStateMachine::writ
       w.expected = context_.partition_states[w.tp].leader_and_isr.zk_version;
       batch.push_back(std::move(w));
     }
-    auto versions = co_await zk_.update_partition_states(batch, context_.epoch.zk_version);
+    batches.push_back(std::move(batch));
+  }
+  std::vector<asio::awaitable<Result<std::vector<ZkVersion>>>> writes;
+  writes.reserve(batches.size());
+  for (const auto& batch : batches) writes.push_back(zk_.update_partition_states(batch, context_.epoch.zk_version));
+  auto results = co_await client::gather(std::move(writes));
+  std::vector<TopicPartition> written;
+  for (size_t b = 0; b < batches.size(); ++b) {
+    const auto& batch = batches[b];
+    auto& versions = results[b];
     if (!versions && versions.error() == Errc::bad_version) {
       // Some leader changed its ISR meanwhile: one by one, so the others still go through.
-      for (size_t i = start; i < end; ++i) {
-        SLUICE_CO_TRY(auto one, co_await write_one(decisions[i].first, decisions[i].second));
+      for (const auto& w : batch) {
+        SLUICE_CO_TRY(auto one, co_await write_one(w.tp, w.state.leader_and_isr));
         written.insert(written.end(), one.begin(), one.end());
       }
       continue;
