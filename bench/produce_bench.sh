@@ -3,7 +3,9 @@
 #   1. loopback TCP bandwidth (iperf3, one stream, 5 s);
 #   2. per record size (100 B, 1 KiB), acks=1, one partition:
 #      librdkafka's in-memory mock broker (rdkafka_perf --mock),
-#      sluice-broker with the same librdkafka producer, then librdkafka's consumer reading the
+#      sluice-broker with the same librdkafka producer, the same producer spreading its records
+#      over a topic of 64 partitions (librdkafka's default partitioner: a random partition per
+#      keyless record; line prefix "p64"), then librdkafka's consumer reading the
 #      topic back from offset 0 (rdkafka_perf --consume; librdkafka's defaults, then a prefetch
 #      queue big enough for the whole topic),
 #      sluice-broker with `sluice perf produce`, then `sluice perf consume`;
@@ -59,6 +61,11 @@ for size_count in "100 $count_100" "1024 $count_1k"; do
   topic_create "perf-$size" 1
   for _ in $(seq "$runs"); do
     "$bin/rdkafka_perf" --bootstrap "$bootstrap" --topic "rdkafka-$size" --count "$count" --size "$size"
+  done
+  topic_create "p64-$size" 64
+  for _ in $(seq "$runs"); do
+    "$bin/rdkafka_perf" --bootstrap "$bootstrap" --topic "p64-$size" --partition -1 --count "$count" --size "$size" |
+      sed 's/^/p64 /'
   done
   for _ in $(seq "$runs"); do
     "$bin/rdkafka_perf" --consume --bootstrap "$bootstrap" --topic "rdkafka-$size" --count "$count"
