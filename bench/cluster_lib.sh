@@ -50,6 +50,7 @@ zookeeper.connect=127.0.0.1:$zk_port/$1
 num.partitions=1
 default.replication.factor=1
 auto.create.topics.enable=false
+${BROKER_PROPERTIES:-}
 EOF
   # shellcheck disable=SC2086
   ${BROKER_WRAPPER:-} "$bin/sluice-broker" "$dir/server.properties" >"$dir/out" 2>&1 </dev/null &

@@ -259,22 +259,20 @@ FollowerStepResult Partition::append_records_to_follower(ByteView records, std::
 }
 
 FollowerStepResult Partition::truncate_as_follower(Offset offset, LeaderEpoch epoch) {
-  FollowerStepResult result;
-  if (!is_follower_in(epoch)) {
-    result.stale = true;
-    return result;
-  }
-  if (Status truncated = log_->truncate_to(offset); !truncated) result.error = truncated.error();
-  return result;
+  return follower_step(epoch, [&] { return log_->truncate_to(offset); });
 }
 
 FollowerStepResult Partition::truncate_fully_as_follower(Offset offset, LeaderEpoch epoch) {
+  return follower_step(epoch, [&] { return log_->truncate_fully_and_start_at(offset); });
+}
+
+FollowerStepResult Partition::follower_step(LeaderEpoch epoch, const std::function<Status()>& step) {
   FollowerStepResult result;
   if (!is_follower_in(epoch)) {
     result.stale = true;
     return result;
   }
-  if (Status restarted = log_->truncate_fully_and_start_at(offset); !restarted) result.error = restarted.error();
+  if (Status done = step(); !done) result.error = done.error();
   return result;
 }
 

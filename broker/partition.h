@@ -22,6 +22,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -215,6 +216,8 @@ class Partition {
  private:
   bool maybe_increment_high_watermark();
   void follow_log_start_offset(Offset leader_log_start_offset);
+  // Runs `step` if this replica follows in `epoch`, else reports it stale.
+  FollowerStepResult follower_step(LeaderEpoch epoch, const std::function<Status()>& step);
   IsrChange isr_change(std::vector<BrokerId> new_isr) const;
 
   TopicPartition tp_;

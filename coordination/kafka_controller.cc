@@ -1,6 +1,8 @@
 // KafkaController: the event queue, the election and becoming (or ceasing to be) the controller.
 #include "coordination/kafka_controller.h"
 
+#include <chrono>
+
 #include <spdlog/spdlog.h>
 
 #include "client/async_util.h"
@@ -8,6 +10,14 @@
 #include "protocol/error_code.h"
 
 namespace sluice::coordination {
+
+namespace {
+
+int64_t elapsed_ms(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - since).count();
+}
+
+}  // namespace
 
 KafkaController::KafkaController(asio::any_io_executor executor, ZkClient& zk, KafkaZkClient& kafka_zk,
                                  KafkaControllerConfig config)
@@ -157,7 +167,10 @@ asio::awaitable<Status> KafkaController::on_controller_failover(ControllerEpochZ
     channels_->add_broker(b);
   }
   SLUICE_CO_TRY(auto topics, co_await zk_.get_children(zk_paths::kBrokerTopics, watcher(EventType::topic_change)));
+  const auto started = std::chrono::steady_clock::now();
   SLUICE_CO_TRY(co_await read_topics(std::move(topics)));
+  spdlog::info("controller: read {} topics and {} partition states in {} ms", context_.topics.size(),
+               context_.partition_states.size(), elapsed_ms(started));
   // Kafka sends the full UpdateMetadata before electing; the partitions whose leader died with
   // the old controller wait for that push then, so the elections and their LeaderAndIsr go
   // first here and the one full UpdateMetadata follows them.
@@ -173,6 +186,8 @@ asio::awaitable<Status> KafkaController::on_controller_failover(ControllerEpochZ
   if (!dead.empty()) {
     SLUICE_CO_TRY(co_await partitions_.remove_from_isr(dead));
   }
+  spdlog::info("controller: elected {} new and {} offline partitions {} ms after the reads began", created.size(),
+               changed.size(), elapsed_ms(started));
   send_leader_and_isr(context_.all_partitions());
   send_update_metadata();
   SLUICE_CO_TRY(co_await on_isr_change());

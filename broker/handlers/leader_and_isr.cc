@@ -1,9 +1,11 @@
-// LeaderAndIsr (key 4): the controller's leadership decisions, applied per partition.
+// LeaderAndIsr (key 4): the controller's leadership decisions, applied per partition, the
+// partitions concurrently.
 // v5 (topic ids in the response) is not served: the controller negotiates v4.
 #include <algorithm>
 #include <map>
 
 #include "broker/handlers/control_plane_handlers.h"
+#include "client/async_util.h"
 #include "coordination/kafka_zk_client.h"
 #include "protocol/messages/leader_and_isr_request.h"
 #include "protocol/messages/leader_and_isr_response.h"
@@ -36,14 +38,8 @@ asio::awaitable<std::map<std::string, std::string>> topic_config(const ControlPl
   co_return config ? config.value() : std::map<std::string, std::string>{};
 }
 
-asio::awaitable<ErrorCode> apply(const ControlPlaneServices& services, const LeaderAndIsrRequest& request,
-                                 const PartitionStateMsg& p,
-                                 std::map<std::string, std::map<std::string, std::string>>& configs) {
-  const BrokerId self = services.replica_manager->broker_id();
-  if (std::find(p.replicas.begin(), p.replicas.end(), self) == p.replicas.end()) {
-    co_return ErrorCode::unknown_topic_or_partition;
-  }
-  if (!configs.contains(p.topic_name)) configs[p.topic_name] = co_await topic_config(services, p.topic_name);
+PartitionState state_of(const LeaderAndIsrRequest& request, const PartitionStateMsg& p,
+                        std::map<std::string, std::string> topic_config) {
   PartitionState state;
   state.tp.topic = p.topic_name;
   state.tp.partition = p.partition_index;
@@ -58,9 +54,17 @@ asio::awaitable<ErrorCode> apply(const ControlPlaneServices& services, const Lea
     state.leader_host = live.host_name;
     state.leader_port = live.port;
   }
-  state.topic_config = configs[p.topic_name];
-  co_return co_await services.replica_manager->become_leader_or_follower(std::move(state));
+  state.topic_config = std::move(topic_config);
+  return state;
 }
+
+asio::awaitable<ErrorCode> not_a_replica() { co_return ErrorCode::unknown_topic_or_partition; }
+
+// The partitions are independent: they are applied concurrently, each on its own strand, in
+// slices that bound the coroutines alive at once. After a controller failover the request names
+// every partition, and a new leader term writes its leader-epoch checkpoint (an fsync), so one
+// at a time would keep the partitions that changed leader waiting for thousands of others.
+constexpr size_t kSlice = 512;
 
 asio::awaitable<Response> handle(RequestContext ctx, ControlPlaneServices services) {
   protocol::Reader reader = ctx.body();
@@ -70,13 +74,33 @@ asio::awaitable<Response> handle(RequestContext ctx, ControlPlaneServices servic
   LeaderAndIsrResponse response;
   response.error_code = static_cast<int16_t>(admitted);
   if (admitted != ErrorCode::none) co_return respond(ctx, response);
+  const std::vector<PartitionStateMsg> partitions = partitions_of(request.value(), ctx.api_version());
+  const BrokerId self = services.replica_manager->broker_id();
   std::map<std::string, std::map<std::string, std::string>> configs;
-  for (const PartitionStateMsg& p : partitions_of(request.value(), ctx.api_version())) {
-    LeaderAndIsrResponse::LeaderAndIsrPartitionError error;
-    error.topic_name = p.topic_name;
-    error.partition_index = p.partition_index;
-    error.error_code = static_cast<int16_t>(co_await apply(services, request.value(), p, configs));
-    response.partition_errors.push_back(std::move(error));
+  for (const PartitionStateMsg& p : partitions) {
+    if (!configs.contains(p.topic_name)) configs[p.topic_name] = co_await topic_config(services, p.topic_name);
+  }
+  for (size_t start = 0; start < partitions.size(); start += kSlice) {
+    const size_t end = std::min(partitions.size(), start + kSlice);
+    std::vector<asio::awaitable<ErrorCode>> steps;
+    steps.reserve(end - start);
+    for (size_t i = start; i < end; ++i) {
+      const PartitionStateMsg& p = partitions[i];
+      if (std::find(p.replicas.begin(), p.replicas.end(), self) == p.replicas.end()) {
+        steps.push_back(not_a_replica());
+        continue;
+      }
+      steps.push_back(services.replica_manager->become_leader_or_follower(
+          state_of(request.value(), p, configs[p.topic_name])));
+    }
+    const std::vector<ErrorCode> errors = co_await client::gather(std::move(steps));
+    for (size_t i = start; i < end; ++i) {
+      LeaderAndIsrResponse::LeaderAndIsrPartitionError error;
+      error.topic_name = partitions[i].topic_name;
+      error.partition_index = partitions[i].partition_index;
+      error.error_code = static_cast<int16_t>(errors[i - start]);
+      response.partition_errors.push_back(std::move(error));
+    }
   }
   co_return respond(ctx, response);
 }

@@ -241,11 +241,16 @@ class ConsoleCheck {
                std::to_string(killed)},
               work / "node") {}
 
+  // Read until it parses: the script may still be writing the file when it first appears.
   json phase1() {
-    EXPECT_TRUE(eventually([&] { return std::filesystem::exists(work_ / "phase1.json") || !node_.running(); }, 60s))
-        << node_.output();
-    EXPECT_TRUE(std::filesystem::exists(work_ / "phase1.json")) << node_.output();
-    return read_json(work_ / "phase1.json");
+    json first;
+    const auto whole = [&] {
+      first = read_json(work_ / "phase1.json");
+      return first.is_object();
+    };
+    EXPECT_TRUE(eventually([&] { return whole() || !node_.running(); }, 60s)) << node_.output();
+    EXPECT_TRUE(whole()) << node_.output();
+    return first;
   }
 
   json phase2() {

@@ -56,7 +56,9 @@ async function main() {
     const first = await page.evaluate(snapshot);
     first.title = await page.title();
     first.errors = errors.slice();
-    fs.writeFileSync(path.join(dir, "phase1.json"), JSON.stringify(first));
+    // Written whole, then renamed: the test reads the file as soon as it appears.
+    fs.writeFileSync(path.join(dir, "phase1.json.tmp"), JSON.stringify(first));
+    fs.renameSync(path.join(dir, "phase1.json.tmp"), path.join(dir, "phase1.json"));
     await page.screenshot({ path: path.join(dir, "phase1.png"), fullPage: true });
 
     const deadline = Date.now() + 60000;
