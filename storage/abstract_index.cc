@@ -46,6 +46,11 @@ Status AbstractIndex::map(int fd, int64_t size) {
   if (size > 0) {
     void* p = ::mmap(nullptr, static_cast<size_t>(size), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED) return io_failure("mmap", path_, errno);
+    // Entries are touched a page at a time by appends and at random by lookups. Without this,
+    // each page fault on the sparse file reads ahead, and zero-fills, a whole window of pages
+    // the index may never reach, inside the append (perf: a tenth of the broker's CPU while
+    // producing to 64 partitions). Advice only: a failure changes nothing.
+    (void)::madvise(p, static_cast<size_t>(size), MADV_RANDOM);
     data_ = static_cast<std::byte*>(p);
   }
   mapped_size_ = size;
