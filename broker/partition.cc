@@ -211,7 +211,8 @@ ErrorCode Partition::check_leader_epoch(LeaderEpoch epoch) const {
   return ErrorCode::none;
 }
 
-PartitionAppendResult Partition::append_records_to_leader(Bytes records, int16_t produce_version, int16_t acks) {
+PartitionAppendResult Partition::append_records_to_leader(storage::ProducedBytes records, int16_t produce_version,
+                                                         int16_t acks) {
   if (!leader_) return append_error(ErrorCode::not_leader_or_follower);
   const storage::LogConfig config = log_->config();
   if (acks == -1 && static_cast<int64_t>(isr_.size()) < config.min_insync_replicas) {

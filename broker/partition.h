@@ -37,6 +37,7 @@
 #include "protocol/types.h"
 #include "storage/file_slice.h"
 #include "storage/log.h"
+#include "storage/validated_batches.h"
 
 namespace sluice::broker {
 
@@ -194,7 +195,7 @@ class Partition {
 
   // The leader's append step: checks leadership and min.insync.replicas for acks=-1, validates
   // (produce_validation.h), appends in the current leader epoch and advances the high watermark.
-  PartitionAppendResult append_records_to_leader(Bytes records, int16_t produce_version, int16_t acks);
+  PartitionAppendResult append_records_to_leader(storage::ProducedBytes records, int16_t produce_version, int16_t acks);
   // The follower's append step for what a fetch from the leader of `epoch` returned: the whole
   // batches from the log end on (`owner` keeps `records` alive), then the leader's high
   // watermark (never past the local log end) and log start offset.

@@ -98,9 +98,10 @@ ValidatedRecords rebuild(ByteView records, CompressionType codec, const storage:
 
 }  // namespace
 
-ValidatedRecords validate_produce_records(Bytes records, int16_t produce_version, const storage::LogConfig& config) {
-  if (ErrorCode e = check_framing(records, produce_version); e != ErrorCode::none) return rejected(e);
-  if (ErrorCode e = check_codec(records, produce_version); e != ErrorCode::none) return rejected(e);
+ValidatedRecords validate_produce_records(storage::ProducedBytes records, int16_t produce_version,
+                                          const storage::LogConfig& config) {
+  if (ErrorCode e = check_framing(records.bytes, produce_version); e != ErrorCode::none) return rejected(e);
+  if (ErrorCode e = check_codec(records.bytes, produce_version); e != ErrorCode::none) return rejected(e);
   // Steps 3 to 5 (size, CRC, counts): storage's one validation.
   auto validated = storage::ValidatedBatches::for_leader(std::move(records), config);
   if (!validated) return rejected(to_error_code(validated.error()));

@@ -38,6 +38,7 @@ struct ValidatedRecords {
 };
 
 // A batch accepted as it is moves into the result, without a copy.
-ValidatedRecords validate_produce_records(Bytes records, int16_t produce_version, const storage::LogConfig& config);
+ValidatedRecords validate_produce_records(storage::ProducedBytes records, int16_t produce_version,
+                                          const storage::LogConfig& config);
 
 }  // namespace sluice::broker

@@ -51,7 +51,7 @@ struct ReplicationContext {
 
 struct ProducePartitionInput {
   TopicPartition tp;
-  Bytes records;
+  storage::ProducedBytes records;  // empty when the request carried none
 };
 
 struct ProducePartitionOutput {

@@ -60,8 +60,9 @@ class DelayedProduce final : public DelayedOperation {
 };
 
 // The partition's append step, on its strand.
-asio::awaitable<PartitionAppendResult> append_on_strand(std::shared_ptr<Partition> partition, Bytes records,
-                                                        int16_t produce_version, int16_t acks) {
+asio::awaitable<PartitionAppendResult> append_on_strand(std::shared_ptr<Partition> partition,
+                                                        storage::ProducedBytes records, int16_t produce_version,
+                                                        int16_t acks) {
   co_return partition->append_records_to_leader(std::move(records), produce_version, acks);
 }
 

@@ -56,11 +56,18 @@ Result<BatchSetSummary> check_set(ByteView batches, const LogConfig& config, boo
 
 }  // namespace
 
-Result<ValidatedBatches> ValidatedBatches::for_leader(Bytes batches, const LogConfig& config) {
+ProducedBytes::ProducedBytes(Bytes own) {
+  auto buffer = std::make_shared<Bytes>(std::move(own));
+  bytes = *buffer;
+  owner = std::move(buffer);
+}
+
+Result<ValidatedBatches> ValidatedBatches::for_leader(ProducedBytes batches, const LogConfig& config) {
   ValidatedBatches v;
-  SLUICE_TRY(v.summary_, check_set(batches, config, true, v.first_));
-  v.owned_ = std::move(batches);
-  v.view_ = v.owned_;
+  SLUICE_TRY(v.summary_, check_set(batches.bytes, config, true, v.first_));
+  v.owner_ = std::move(batches.owner);
+  v.leader_view_ = batches.bytes;
+  v.view_ = batches.bytes;
   v.leader_ = true;
   return v;
 }
@@ -76,13 +83,7 @@ Result<ValidatedBatches> ValidatedBatches::for_follower(ByteView batches, std::s
 
 MutableByteView ValidatedBatches::mutable_bytes() {
   SLUICE_ASSERT(leader_, "only a leader set is rewritten in place");
-  return owned_;
-}
-
-Bytes ValidatedBatches::take_bytes() && {
-  SLUICE_ASSERT(leader_, "only a leader set owns its bytes");
-  view_ = {};
-  return std::move(owned_);
+  return leader_view_;
 }
 
 }  // namespace sluice::storage

@@ -40,10 +40,23 @@ struct BatchSetSummary {
   int64_t bytes = 0;
 };
 
+// A producer's batches as they arrived: a writable view into bytes that `owner` keeps alive (the
+// request frame they were read into, so a produce reaches the log without a copy), or bytes of
+// their own (a rebuilt batch, a test's).
+struct ProducedBytes {
+  ProducedBytes() = default;
+  ProducedBytes(MutableByteView view, std::shared_ptr<void> keeper) : bytes(view), owner(std::move(keeper)) {}
+  // Takes `own` over as its own buffer.
+  ProducedBytes(Bytes own);  // NOLINT(google-explicit-constructor): an owned buffer is a ProducedBytes
+
+  MutableByteView bytes;
+  std::shared_ptr<void> owner;
+};
+
 class ValidatedBatches {
  public:
   // A producer's batches, for Log::append_as_leader, which rewrites offsets in place.
-  static Result<ValidatedBatches> for_leader(Bytes batches, const LogConfig& config);
+  static Result<ValidatedBatches> for_leader(ProducedBytes batches, const LogConfig& config);
   // Batches a leader wrote, for Log::append_as_follower; `owner` keeps `batches` alive (a fetch
   // response), so nothing is copied.
   static Result<ValidatedBatches> for_follower(ByteView batches, std::shared_ptr<const void> owner,
@@ -59,14 +72,12 @@ class ValidatedBatches {
   // For the leader append's in-place rewrite (offsets, epoch, LogAppendTime).
   // REQUIRES: for_leader().
   [[nodiscard]] MutableByteView mutable_bytes();
-  // A leader set's buffer back (after its append), to reuse. REQUIRES: for_leader().
-  [[nodiscard]] Bytes take_bytes() &&;
 
  private:
   ValidatedBatches() = default;
 
-  Bytes owned_;                          // a leader set's bytes
-  std::shared_ptr<const void> owner_;    // keeps a follower set's bytes alive
+  std::shared_ptr<const void> owner_;  // keeps the bytes alive
+  MutableByteView leader_view_;        // a leader set's bytes, writable
   ByteView view_;
   BatchSetSummary summary_;
   protocol::RecordBatchHeader first_;

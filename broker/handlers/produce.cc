@@ -5,6 +5,7 @@
 #include "broker/handlers/produce.h"
 
 #include <map>
+#include <memory>
 
 #include "protocol/messages/produce_request.h"
 #include "protocol/messages/produce_response.h"
@@ -16,12 +17,17 @@ using protocol::ErrorCode;
 using protocol::ProduceRequest;
 using protocol::ProduceResponse;
 
-std::vector<ProducePartitionInput> inputs_of(const ProduceRequest& request) {
+// Each partition's records stay where they were read: a writable view into the request frame,
+// which the views share (the append rewrites offsets in place).
+std::vector<ProducePartitionInput> inputs_of(const ProduceRequest& request, const std::shared_ptr<FrameBytes>& frame) {
   std::vector<ProducePartitionInput> inputs;
   for (const auto& topic : request.topic_data) {
     for (const auto& p : topic.partition_data) {
-      Bytes records;
-      if (p.records) records.assign(p.records->bytes.begin(), p.records->bytes.end());
+      storage::ProducedBytes records;
+      if (p.records && !p.records->bytes.empty()) {
+        const auto at = static_cast<size_t>(p.records->bytes.data() - frame->data());
+        records = storage::ProducedBytes(MutableByteView(*frame).subspan(at, p.records->bytes.size()), frame);
+      }
       inputs.push_back({.tp = {topic.name, p.index}, .records = std::move(records)});
     }
   }
@@ -60,11 +66,12 @@ std::vector<ProducePartitionOutput> all_failed(std::vector<ProducePartitionInput
 }
 
 asio::awaitable<Response> handle_produce(RequestContext ctx, BrokerServices services) {
-  protocol::Reader reader = ctx.body();
+  auto frame = std::make_shared<FrameBytes>(std::move(ctx.frame));
+  protocol::Reader reader(ByteView(*frame).subspan(ctx.body_offset));
   auto request = ProduceRequest::decode(reader, ctx.api_version());
   if (!request) co_return Response::close("malformed Produce request: " + request.error().message());
   const int16_t acks = request.value().acks;
-  std::vector<ProducePartitionInput> inputs = inputs_of(request.value());
+  std::vector<ProducePartitionInput> inputs = inputs_of(request.value(), frame);
   std::vector<ProducePartitionOutput> outputs;
   if (acks != 0 && acks != 1 && acks != -1) {
     outputs = all_failed(std::move(inputs), ErrorCode::invalid_required_acks);
