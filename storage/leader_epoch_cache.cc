@@ -23,11 +23,16 @@ void LeaderEpochFileCache::assign(LeaderEpoch epoch, Offset start_offset) {
   std::lock_guard lock(mutex_);
   if (!entries_.empty() && entries_.back().epoch == epoch && start_offset >= entries_.back().start_offset) return;
   size_t removed = 0;
+  Offset last_removed_start{-1};
   while (!entries_.empty() && (entries_.back().epoch >= epoch || entries_.back().start_offset >= start_offset)) {
+    if (removed == 0) last_removed_start = entries_.back().start_offset;
     entries_.pop_back();
     ++removed;
   }
-  if (removed > 0) {
+  // As Kafka 2.8 (LeaderEpochFileCache.maybeTruncateNonMonotonicEntries): replacing one epoch
+  // that started where the new one starts means it never got a record (a leader change with
+  // nothing written in between), which is expected and not worth a warning.
+  if (removed > 1 || (removed == 1 && last_removed_start != start_offset)) {
     spdlog::warn("storage: {}: epoch {} at offset {} replaced {} later entries", path_.string(), epoch.value(),
                  start_offset.value(), removed);
   }
