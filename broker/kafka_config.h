@@ -46,6 +46,7 @@ struct KafkaConfig {
   ZkConnect zookeeper_connect;                       // zookeeper.connect (required)
   int64_t zookeeper_session_timeout_ms = 18000;      // zookeeper.session.timeout.ms
   int64_t zookeeper_connection_timeout_ms = 18000;   // zookeeper.connection.timeout.ms (session)
+  int32_t zookeeper_max_in_flight_requests = 10;     // zookeeper.max.in.flight.requests
 
   int32_t num_partitions = 1;                        // num.partitions
   int16_t default_replication_factor = 1;            // default.replication.factor

@@ -121,6 +121,7 @@ void add_server_keys(Table& t) {
   t["zookeeper.connect"] = set_zookeeper;
   t["zookeeper.session.timeout.ms"] = number(&Config::zookeeper_session_timeout_ms, 1);
   t["zookeeper.connection.timeout.ms"] = held(&ParseState::connection_timeout_ms, 1);
+  t["zookeeper.max.in.flight.requests"] = number(&Config::zookeeper_max_in_flight_requests, 1);
   t["num.partitions"] = number(&Config::num_partitions, 1);
   t["default.replication.factor"] = set_replication_factor;
   t["auto.create.topics.enable"] = boolean(&Config::auto_create_topics_enable);

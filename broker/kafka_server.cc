@@ -42,6 +42,7 @@ coordination::ZooKeeperConfig zookeeper_config(const KafkaConfig& config, bool w
   zk.connect = connect.to_string();
   zk.session_timeout = std::chrono::milliseconds(config.zookeeper_session_timeout_ms);
   zk.connection_timeout = std::chrono::milliseconds(config.zookeeper_connection_timeout_ms);
+  zk.max_in_flight_requests = static_cast<size_t>(config.zookeeper_max_in_flight_requests);
   return zk;
 }
 

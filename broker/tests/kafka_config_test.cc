@@ -36,6 +36,7 @@ TEST(KafkaConfig, DefaultsAreKafkas) {
   EXPECT_EQ(c.log_dirs, std::vector<std::filesystem::path>{"/tmp/kafka-logs"});
   EXPECT_EQ(c.zookeeper_session_timeout_ms, 18000);
   EXPECT_EQ(c.zookeeper_connection_timeout_ms, 18000);
+  EXPECT_EQ(c.zookeeper_max_in_flight_requests, 10);
   EXPECT_EQ(c.num_partitions, 1);
   EXPECT_EQ(c.default_replication_factor, 1);
   EXPECT_TRUE(c.auto_create_topics_enable);
@@ -56,6 +57,7 @@ TEST(KafkaConfig, ReadsServerKeys) {
                                           {"advertised.listeners", "PLAINTEXT://broker7.example:9092"},
                                           {"zookeeper.connect", "zk1:2181,zk2,zk3:2182/sluice/a"},
                                           {"zookeeper.session.timeout.ms", "6000"},
+                                          {"zookeeper.max.in.flight.requests", "100"},
                                           {"auto.create.topics.enable", "false"},
                                           {"log.level", "debug"}}));
   EXPECT_EQ(c.broker_id, BrokerId(7));
@@ -66,6 +68,7 @@ TEST(KafkaConfig, ReadsServerKeys) {
   EXPECT_EQ(c.zookeeper_connect.chroot, "/sluice/a");
   EXPECT_EQ(c.zookeeper_connect.to_string(), "zk1:2181,zk2:2181,zk3:2182/sluice/a");
   EXPECT_EQ(c.zookeeper_connection_timeout_ms, 6000);  // follows the session timeout
+  EXPECT_EQ(c.zookeeper_max_in_flight_requests, 100);
   EXPECT_FALSE(c.auto_create_topics_enable);
   EXPECT_EQ(c.log_level, "debug");
 }
