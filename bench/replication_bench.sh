@@ -69,12 +69,20 @@ settings="zookeeper.session.timeout.ms=6000
 replica.lag.time.max.ms=10000
 auto.leader.rebalance.enable=false"
 # A fresh three-broker cluster in chroot $1 with topic "many" of $2 partitions (RF 2), waiting
-# up to $3 seconds until every partition is led.
+# up to $3 seconds until every partition is led and every replica has its log.
 cluster_with_topic() {
   start_cluster "$1" 3 "$settings"
   # Thousands of partitions take longer than the CLI's default 30 s request timeout to create.
   "$bin/sluice" -b "$bootstrap" --request-timeout-ms 600000 topic create many -p "$2" -r 2 >/dev/null
   wait_for "[ \"\$(unavailable_count many)\" = 0 ]" "$3"
+  # Settled: every replica's log exists (followers create theirs from the LeaderAndIsr, which
+  # takes a while at thousands of partitions) and every ISR is full again (a leader shrinks the
+  # ISR of a follower that has not fetched within replica.lag.time.max.ms, and expands it after
+  # the follower's first fetches). Killing a broker earlier measures those ISR writes racing the
+  # new controller's, and a partition whose ISR was the killed broker alone stays offline.
+  wait_for "[ \"\$(find \"$work/$1\" -maxdepth 3 -type d -name 'many-*' | wc -l)\" = $(($2 * 2)) ]" "$3"
+  sleep 3
+  wait_for "! \"$bin/sluice\" -b \"$bootstrap\" topic describe many --under-replicated | grep -q 'Partition:'" "$3"
 }
 
 export ZK_TICK_MS=500
