@@ -1,6 +1,6 @@
 // What Kafka keeps in ZooKeeper, as values: broker registrations, topic assignments, partition
 // leader/ISR state, topic configs. Znode paths and JSON shapes follow Kafka 2.8's ZkData.scala
-// (docs: /work/shared/reference/zookeeper-layout.md; AK:core/src/main/scala/kafka/zk/ZkData.scala).
+// (docs/formats/zookeeper.md; AK:core/src/main/scala/kafka/zk/ZkData.scala).
 #pragma once
 
 #include <cstdint>
