@@ -55,21 +55,14 @@ void Connection::close_async(std::string reason) {
 }
 
 asio::awaitable<void> Connection::read_loop(std::shared_ptr<Connection> self) {
-  // The next frame is read while the previous request's handler runs (a produce's appends on the
-  // request pool), and dispatched only once that handler is done or has released the reader, so
-  // requests still take effect in arrival order. At most one frame waits here beside the queue.
-  std::shared_ptr<PendingResponse> running;
   while (!self->closed_) {
     co_await self->wait_for_queue_space();
     if (self->closed_) break;
     std::optional<FrameBytes> frame = co_await self->read_frame();
     if (!frame) break;
-    while (running && !self->closed_ && !running->response && !running->released) {
-      co_await self->handler_done_.wait();
-    }
-    if (self->closed_) break;
-    running = self->dispatch(std::move(*frame));
-    if (!running) break;
+    const std::shared_ptr<PendingResponse> slot = self->dispatch(std::move(*frame));
+    if (!slot) break;
+    while (!self->closed_ && !slot->response && !slot->released) co_await self->handler_done_.wait();
   }
 }
 

@@ -6,12 +6,10 @@
 // reader starts the next handler only when the previous one has finished, so two pipelined
 // produces to one partition append in the order they were sent; a handler that is done with
 // what must keep that order (a produce once its appends are made, only its acks=all wait left)
-// may release the reader early through RequestContext::appended. The reader reads the next
-// frame while a handler runs (one frame ahead, so a connection holds at most one unstarted
-// request of socket.request.max.bytes) and starts it when the handler is done. Each request
-// owns a slot in `pending_`, a FIFO in request order, and the writer sends the head once it is
-// filled. When max_queued_requests responses are waiting to be sent the reader stops reading
-// (Kafka mutes the channel).
+// may release the reader early through RequestContext::appended. Each request owns a slot in
+// `pending_`, a FIFO in request order, and the writer sends the head once it is filled. When
+// max_queued_requests responses are waiting to be sent the reader stops reading (Kafka mutes
+// the channel).
 //
 // Owner: its strand (the socket's executor); every field is touched only there. The reader, the
 // writer and each handler hold a shared_ptr, so the connection lives until the last of them ends.
