@@ -69,7 +69,8 @@ settings="zookeeper.session.timeout.ms=6000
 replica.lag.time.max.ms=10000
 auto.leader.rebalance.enable=false"
 # A fresh three-broker cluster in chroot $1 with topic "many" of $2 partitions (RF 2), waiting
-# up to $3 seconds until every partition is led and every replica has its log.
+# up to $3 seconds (each) until every partition is led, every replica has its log and no ISR
+# lacks a replica.
 cluster_with_topic() {
   start_cluster "$1" 3 "$settings"
   # Thousands of partitions take longer than the CLI's default 30 s request timeout to create.
