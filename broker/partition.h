@@ -2,7 +2,7 @@
 // the replica set and ISR from the controller, and the high watermark. As leader it tracks each
 // follower's log end offset and last caught-up time (from their fetches), keeps the high
 // watermark at the smallest log end offset of the ISR, and proposes ISR shrinks and expansions,
-// which the ReplicaManager writes to ZooKeeper (controller-and-replication.md §11). As follower
+// which the ReplicaManager writes to ZooKeeper (docs/replication.md). As follower
 // it serves nothing: the ReplicaFetcher hands it what it fetched.
 //
 // Every append, a leader's or a follower's, is one step on strand(): the role and leader-epoch

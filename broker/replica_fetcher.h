@@ -1,5 +1,5 @@
 // ReplicaFetcher and ReplicaFetcherManager: the follower side of replication (Kafka's
-// ReplicaFetcherThread / ReplicaFetcherManager, controller-and-replication.md §11-13).
+// ReplicaFetcherThread / ReplicaFetcherManager, docs/replication.md).
 //
 // num.replica.fetchers ReplicaFetchers per source broker (partitions spread over them by Kafka's
 // fetcher-id hash) fetch the partitions this broker follows from that leader, many per Fetch

@@ -1,5 +1,5 @@
 // ReplicaManager's replication control: starting the fetchers, the ISR task (shrink), ISR writes
-// to ZooKeeper and the /isr_change_notification announcements (controller-and-replication.md §11).
+// to ZooKeeper and the /isr_change_notification announcements (docs/replication.md).
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 

@@ -1,4 +1,4 @@
-// The "consumer" embedded protocol of a group (client-compatibility.md §6.6) and the partition
+// The "consumer" embedded protocol of a group (docs/groups.md) and the partition
 // assignors a group leader runs over it. Pure functions: no Asio, no connections.
 //
 // Subscription (JoinGroup protocols[].metadata): version i16, topics [string], user_data bytes?,

@@ -1,5 +1,5 @@
 // GroupConsumer: a Consumer whose partitions come from a consumer group (AK KafkaConsumer with
-// subscribe(), ConsumerCoordinator; client-compatibility.md §2 and §6). It finds the group's
+// subscribe(), ConsumerCoordinator; docs/groups.md). It finds the group's
 // coordinator (FindCoordinator v2), joins (JoinGroup v5, with the KIP-394 MEMBER_ID_REQUIRED
 // round trip) offering the "range" and "roundrobin" assignors over protocol type "consumer";
 // the leader runs the chosen assignor over Metadata partition counts (client/assignors.h) and

@@ -1,6 +1,6 @@
 // AdminZkClient: topic administration by writing ZooKeeper, as Kafka 2.8's AdminZkClient (ZK
 // mode): the CreateTopics, CreatePartitions, DeleteTopics and AlterConfigs handlers and the CLI
-// call it; the controller notices the znodes and does the rest (controller-and-replication.md §8).
+// call it; the controller notices the znodes and does the rest (docs/replication.md).
 //
 // Writes, in Kafka's order:
 //   create_topic        /config/topics/<t> first (so the controller sees the config when it

@@ -151,7 +151,7 @@ asio::awaitable<Status> KafkaController::elect() {
   co_return co_await on_controller_failover(won.value());
 }
 
-// Kafka's onControllerFailover (controller-and-replication.md §2), single-broker subset: watches,
+// Kafka's onControllerFailover (docs/replication.md), single-broker subset: watches,
 // context, UpdateMetadata, elections, a full LeaderAndIsr push, then pending deletions.
 asio::awaitable<Status> KafkaController::on_controller_failover(ControllerEpochZkVersion epoch) {
   spdlog::info("controller: broker {} is controller at epoch {}", config_.broker_id.value(), epoch.epoch.value());

@@ -198,7 +198,7 @@ class KafkaController {
   asio::awaitable<bool> unclean_allowed(std::string topic);
   void schedule_rebalance();
 
-  // Partition reassignment (kafka_controller_reassign.cc, controller-and-replication.md §9).
+  // Partition reassignment (kafka_controller_reassign.cc, docs/replication.md).
   asio::awaitable<Status> on_reassign_partitions_znode();
   asio::awaitable<Status> on_alter_reassignments(ReassignmentTargets targets,
                                                  std::function<void(AlterReassignmentsResult)> done);

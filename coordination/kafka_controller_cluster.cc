@@ -1,6 +1,6 @@
 // KafkaController: ISR change notifications, controlled shutdown and preferred leader elections
 // (on request through /admin/preferred_replica_election, and the periodic imbalance check)
-// (controller-and-replication.md).
+// (docs/replication.md).
 #include <spdlog/spdlog.h>
 
 #include <algorithm>

@@ -1,5 +1,5 @@
 // KafkaController: broker membership, topic creation and deletion, and the requests they send
-// (controller-and-replication.md §3, §8).
+// (docs/replication.md).
 #include <spdlog/spdlog.h>
 
 #include <algorithm>

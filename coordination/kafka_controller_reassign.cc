@@ -1,5 +1,5 @@
 // KafkaController: partition reassignment (Kafka 2.8's onPartitionReassignment, KIP-455;
-// controller-and-replication.md §9). Notation: ORS original replicas, TRS target, RS the full set
+// docs/replication.md). Notation: ORS original replicas, TRS target, RS the full set
 // written to the topic znode during the move (TRS then the rest of ORS), AR = TRS - ORS (adding),
 // RR = ORS - TRS (removing). The topic znode's adding/removing maps are the authoritative record
 // of a move in flight: a new controller resumes from them.

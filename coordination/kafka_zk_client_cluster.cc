@@ -1,5 +1,5 @@
 // KafkaZkClient: batched partition-state writes, /isr_change_notification and
-// /admin/preferred_replica_election (zookeeper-layout.md; Kafka 2.8's IsrChangeNotificationZNode
+// /admin/preferred_replica_election (docs/formats/zookeeper.md; Kafka 2.8's IsrChangeNotificationZNode
 // and PreferredReplicaElectionZNode JSON).
 #include <nlohmann/json.hpp>
 

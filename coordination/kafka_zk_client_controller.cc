@@ -1,5 +1,5 @@
 // KafkaZkClient: the controller's znodes (/controller, /controller_epoch), fenced partition-state
-// writes and the removal of a deleted topic's znodes (zookeeper-layout.md §3, §4).
+// writes and the removal of a deleted topic's znodes (docs/formats/zookeeper.md).
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 

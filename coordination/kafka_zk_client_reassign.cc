@@ -1,5 +1,5 @@
 // KafkaZkClient: /admin/reassign_partitions and the controller's fenced topic znode writes
-// (zookeeper-layout.md; Kafka 2.8's ReassignPartitionsZNode).
+// (docs/formats/zookeeper.md; Kafka 2.8's ReassignPartitionsZNode).
 #include "coordination/kafka_zk_client.h"
 #include "coordination/kafka_zk_json.h"
 

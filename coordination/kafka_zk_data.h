@@ -83,7 +83,7 @@ struct LeaderIsrAndControllerEpoch {
 };
 
 // /controller_epoch's value and the znode version that fences every controller write (a multi
-// checking this version first; zookeeper-layout.md §3).
+// checking this version first; docs/formats/zookeeper.md).
 struct ControllerEpochZkVersion {
   ControllerEpoch epoch{0};
   ZkVersion zk_version{-1};

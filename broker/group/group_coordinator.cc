@@ -1062,7 +1062,7 @@ asio::awaitable<ErrorCode> GroupCoordinator::authorize_commit(std::string group_
       asio::use_awaitable);
 }
 
-// Kafka 2.8's doCommitOffsets checks (client-compatibility.md §6.5).
+// Kafka 2.8's doCommitOffsets checks (docs/groups.md).
 ErrorCode GroupCoordinator::do_authorize(const std::string& group_id, const CommitAuthor& author) {
   if (const ErrorCode owner = check_ownership(group_id); owner != ErrorCode::none) return owner;
   Group* group = find(group_id);

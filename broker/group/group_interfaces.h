@@ -52,7 +52,7 @@ struct GroupStatus {
 class GroupMembership {
  public:
   virtual ~GroupMembership() = default;
-  // Kafka's checks for an OffsetCommit (reference/client-compatibility.md §6.5 and the
+  // Kafka's checks for an OffsetCommit (docs/groups.md and the
   // OffsetCommit column of §6.2): ErrorCode::none when the commit may be stored (a generation -1
   // commit to an unknown or Empty group included). On success for a member, restarts its
   // session timer. Changes nothing else.

@@ -12,7 +12,7 @@
 namespace sluice::broker {
 
 // Versions: what librdkafka 2.0.2, kafka-python 2.0.2 and kafkajs 2.2.4 send by default
-// (client-compatibility.md §1), all non-flexible but DescribeCluster, and IncrementalAlterConfigs
+// (docs/formats/wire-protocol.md), all non-flexible but DescribeCluster, and IncrementalAlterConfigs
 // v1. None of these keys takes part in kafka-python's broker-version inference.
 void add_admin_handlers(HandlerRegistry& registry, const AdminServices& services) {
   registry.add(create_topics_handler(services));

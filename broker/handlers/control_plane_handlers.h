@@ -1,6 +1,6 @@
 // The controller's APIs (LeaderAndIsr, StopReplica, UpdateMetadata) and what they share: the
 // fence that rejects requests from a stale controller or meant for an earlier registration of
-// this broker (controller-and-replication.md §1, §6).
+// this broker (docs/replication.md).
 #pragma once
 
 #include <atomic>

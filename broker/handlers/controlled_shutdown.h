@@ -1,5 +1,5 @@
 // ControlledShutdown (key 7), v0-3: a broker about to stop asks the controller to move its
-// leaderships away first (controller-and-replication.md). Served by the active controller only;
+// leaderships away first (docs/replication.md). Served by the active controller only;
 // any other broker answers NOT_CONTROLLER.
 #pragma once
 

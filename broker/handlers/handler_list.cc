@@ -12,7 +12,7 @@
 
 namespace sluice::broker {
 
-// kafka-python infers the broker's version from these ranges (client-compatibility.md §3): it
+// kafka-python infers the broker's version from these ranges (docs/formats/wire-protocol.md): it
 // needs Metadata v4 advertised to reach 0.11 (magic-2 batches) and Fetch v10 to reach 2.1 (zstd,
 // Produce v7); Fetch up to 12 makes it infer 2.3. librdkafka needs Produce 3 and Fetch 4 for
 // magic 2, Produce 7 and Fetch 10 for zstd.

@@ -1,5 +1,5 @@
 // The committed-offset APIs, served by the OffsetManager (docs/groups.md; Kafka's semantics as in
-// reference/client-compatibility.md §6.5, §6.8, §6.9):
+// docs/groups.md):
 //   OffsetCommit (8)  v0-8: INVALID_GROUP_ID (escaped id longer than 255 bytes) and
 //                     NOT_COORDINATOR for every partition; v1+ GroupMembership::authorize_commit
 //                     first (its error for every partition, nothing stored); per partition

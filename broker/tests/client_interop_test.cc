@@ -44,7 +44,7 @@ TEST_P(ConfluentKafkaCodecs, KeysAndHeadersComeBackByteExactInOrder) {
 
 INSTANTIATE_TEST_SUITE_P(Codecs, ConfluentKafkaCodecs, ::testing::Values("none", "gzip", "snappy", "lz4", "zstd"));
 
-// kafka-python 2.0.2's guess (client-compatibility.md section 3): the first row whose API
+// kafka-python 2.0.2's guess (docs/formats/wire-protocol.md): the first row whose API
 // advertises the version wins.
 std::string kafka_python_guess(const testing::AdvertisedApis& apis) {
   struct Row {

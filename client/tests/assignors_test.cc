@@ -1,5 +1,5 @@
 // The range and roundrobin assignors against the examples in Kafka's RangeAssignor and
-// RoundRobinAssignor documentation, and the "consumer" protocol codec (client-compatibility.md
+// RoundRobinAssignor documentation, and the "consumer" protocol codec (docs/formats/wire-protocol.md
 // §6.6): round trips, the bytes librdkafka and kafka-python write, and garbage.
 #include <gtest/gtest.h>
 

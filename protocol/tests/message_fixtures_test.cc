@@ -1,4 +1,4 @@
-// Requests as the stock clients put them on the wire (client-compatibility.md §1), checked both
+// Requests as the stock clients put them on the wire (docs/formats/wire-protocol.md), checked both
 // ways: our decoder reads the client's bytes, and our encoder writes the same bytes back.
 #include <string_view>
 
